@@ -1,0 +1,1 @@
+"""ai-stack services: one package per service plus the shared ``kit``."""

@@ -1,0 +1,1 @@
+"""``aistack``: the local stack (every service as its own process on loopback) and admin commands."""

@@ -1,0 +1,183 @@
+"""``aistack``: run the whole stack locally (``up``), inspect it (``status``), stop it (``down``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from services.cli.components import stack_components
+from services.cli.devkey import ensure_dev_key
+from services.cli.readiness import probe, wait_ready
+from services.cli.settings import Settings, get_settings
+from services.cli.supervisor import (
+    StackError,
+    Supervisor,
+    read_state,
+    same_process,
+    stop_recorded_stack,
+)
+from services.kit.llm import llm_base_url
+from services.kit.settings import SettingsError
+
+app = typer.Typer(help="ai-stack: the local stack and admin commands.", no_args_is_help=True)
+console = Console(highlight=False)
+
+
+class _Stop(Exception):
+    """Raised from the SIGTERM handler to unwind into an orderly shutdown."""
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _child_env(settings: Settings, key: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        GATEWAY_API_KEYS=key,
+        AISTACK_HOME=str(settings.aistack_home.resolve()),
+        PYTHONUNBUFFERED="1",
+        HF_HUB_OFFLINE=env.get("HF_HUB_OFFLINE", "1"),
+    )
+    return env
+
+
+def _api_key(settings: Settings) -> tuple[str, str]:
+    if settings.gateway_api_keys:
+        return settings.gateway_api_keys.split(",")[0].strip(), "GATEWAY_API_KEYS"
+    key, path = ensure_dev_key(settings.aistack_home)
+    return key, str(path)
+
+
+def _summary(settings: Settings, key: str, key_source: str) -> Panel:
+    base = f"http://{settings.peer_host}:{settings.gateway_port}/v1"
+    model = settings.aistack_models[0]
+    curl = (
+        f"curl -s {base}/chat/completions -H 'Authorization: Bearer {key}' "
+        f"-H 'Content-Type: application/json' "
+        f"-d '{{\"model\": \"{model}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'"
+    )
+    lines = [
+        f"[bold]OpenAI base URL[/]  {base}",
+        f"[bold]API key[/]          {key}  [dim](from {key_source})[/]",
+        f"[bold]Model[/]            {model}",
+        f"[bold]LLM runner[/]       {settings.llm_backend.value} at {llm_base_url(settings)}",
+        f"[bold]Logs[/]             {settings.aistack_home / 'logs'}",
+        "",
+        curl,
+        "",
+        "Ctrl-C (or `aistack down`) stops everything.",
+    ]
+    return Panel("\n".join(lines), title="ai-stack is ready", expand=False)
+
+
+def _check_not_running(settings: Settings) -> None:
+    state = read_state(settings.aistack_home)
+    if state and same_process(state["supervisor_pid"], None):
+        console.print(
+            f"[red]error:[/] a stack is already running (supervisor pid {state['supervisor_pid']}); "
+            "run `aistack down` first"
+        )
+        raise typer.Exit(1)
+
+
+def _watch(supervisor: Supervisor, settings: Settings) -> None:
+    while True:
+        for crashed in supervisor.exited():
+            console.print(
+                f"[yellow]{crashed.component.name} exited ({crashed.process.returncode}); "
+                f"restarting[/] (see {crashed.log_path})"
+            )
+            supervisor.restart(crashed, settings.max_restarts)
+        time.sleep(0.5)
+
+
+@app.command()
+def up(
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds to wait for readiness (STARTUP_TIMEOUT_S).")
+    ] = None,
+) -> None:
+    """Start every service as its own process on loopback and stay in the foreground."""
+    settings = _settings()
+    _check_not_running(settings)
+    key, key_source = _api_key(settings)
+    supervisor = Supervisor(stack_components(settings), _child_env(settings, key), settings.aistack_home)
+
+    def on_sigterm(*_: object) -> None:
+        raise _Stop
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    code = 0
+    try:
+        supervisor.check_ports(settings.bind_host)
+        supervisor.start_all()
+        wait_ready(lambda: supervisor.running, timeout or settings.startup_timeout_s, console)
+        supervisor.write_state({"gateway_url": f"http://{settings.peer_host}:{settings.gateway_port}/v1"})
+        console.print(_summary(settings, key, key_source))
+        _watch(supervisor, settings)
+    except StackError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        code = 1
+    except (KeyboardInterrupt, _Stop):
+        console.print("stopping ...")
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        supervisor.stop_all()
+    console.print("stopped" if code == 0 else "stopped after an error")
+    raise typer.Exit(code)
+
+
+@app.command()
+def status() -> None:
+    """Show each running service, its pid and whether it is ready."""
+    settings = _settings()
+    state = read_state(settings.aistack_home)
+    if state is None:
+        console.print(f"no stack running (no state in {settings.aistack_home})")
+        raise typer.Exit(1)
+    table = Table("service", "pid", "process", "ready", "url")
+    all_ready = True
+    with httpx.Client(timeout=httpx.Timeout(2.0)) as client:
+        for comp in state["components"]:
+            alive = same_process(comp["pid"], comp.get("create_time")) is not None
+            ready = alive and probe(client, comp["ready_url"])
+            all_ready &= ready
+            table.add_row(
+                comp["name"],
+                str(comp["pid"]),
+                "[green]running[/]" if alive else "[red]gone[/]",
+                "[green]yes[/]" if ready else "[red]no[/]",
+                comp["ready_url"],
+            )
+    console.print(table)
+    raise typer.Exit(0 if all_ready else 1)
+
+
+@app.command()
+def down() -> None:
+    """Stop a stack started by `aistack up` (in this or another terminal)."""
+    settings = _settings()
+    count = stop_recorded_stack(settings.aistack_home, on_step=lambda m: console.print(m))
+    console.print("no stack running" if count == 0 else f"stopped {count} process(es)")
+
+
+def main() -> None:  # pragma: no cover - console-script shim
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,36 @@
+"""Settings of the local-stack CLI: the stack's variables plus how to run the embedded runner."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+
+from services.kit.settings import LLMBackend, StackSettings, load_settings
+
+
+class Settings(StackSettings):
+    # Raw, optional here: when unset, `aistack up` generates a development key.
+    gateway_api_keys: str | None = None
+    startup_timeout_s: float = Field(300.0, gt=0)
+    # llama-server knobs for the embedded runner.
+    llamacpp_ctx_size: int = Field(8192, ge=512)
+    llamacpp_threads: int | None = Field(None, ge=1)
+    llamacpp_model_path: str | None = None
+    llamacpp_alias: str = "gemma-3-270m"
+    # How often a crashed service is restarted before the stack gives up.
+    max_restarts: int = Field(3, ge=0)
+
+    @property
+    def service_port(self) -> int:
+        return self.gateway_port
+
+    @property
+    def embedded_llm(self) -> bool:
+        """Start llama-server ourselves unless LLM_BASE_URL points at a running runner."""
+        return self.llm_backend == LLMBackend.LLAMACPP and not self.llm_base_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings(Settings)

@@ -1,0 +1,1 @@
+"""gateway: the OpenAI-compatible front door (auth, then forwarding to the orchestrator)."""

@@ -1,0 +1,5 @@
+from services.gateway.settings import get_settings
+from services.kit.serve import serve
+
+if __name__ == "__main__":
+    serve("gateway", "services.gateway.main:create_app", get_settings)

@@ -1,0 +1,65 @@
+"""The app factory every service uses: logging-ready FastAPI with errors, health, metrics, tracing.
+
+A service supplies its name, its settings, a lifespan that creates its clients (and registers
+readiness checks), and its routers. Nothing runs at import: all of it happens in
+:func:`create_service_app` or in the lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CollectorRegistry
+
+from services.kit.errors import install_error_handlers
+from services.kit.health import ReadinessCheck, health_router
+from services.kit.observability import ObservabilityMiddleware, RequestMetrics
+from services.kit.settings import StackSettings
+from services.kit.tracing import setup_tracing
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+@asynccontextmanager
+async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+
+
+def create_service_app(
+    name: str,
+    settings: StackSettings,
+    *,
+    routers: Iterable[APIRouter] = (),
+    lifespan: Lifespan | None = None,
+    version: str = "0.1.0",
+) -> FastAPI:
+    """Build a service's ASGI app.
+
+    The lifespan may add entries to ``app.state.readiness_checks`` (name → async check).
+    """
+    app = FastAPI(
+        title=name,
+        version=version,
+        lifespan=lifespan or _no_lifespan,
+    )
+    app.state.settings = settings
+    app.state.readiness_checks: dict[str, ReadinessCheck] = {}
+    app.state.ready_timeout_s = settings.ready_check_timeout_s
+    registry = CollectorRegistry()
+    app.state.metrics_registry = registry
+
+    install_error_handlers(app)
+    app.include_router(health_router(registry))
+    for router in routers:
+        app.include_router(router)
+
+    app.add_middleware(ObservabilityMiddleware, metrics=RequestMetrics(registry))
+    provider = setup_tracing(name, settings.otel_exporter_otlp_endpoint)
+    # Added last so that its server span wraps the access-log middleware.
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=provider, excluded_urls="/health,/ready,/metrics"
+    )
+    return app

@@ -1,0 +1,162 @@
+"""Settings base shared by every service.
+
+Each service defines one ``Settings`` subclass of :class:`StackSettings` and a cached
+``get_settings()``; nothing else in the code base reads the environment. The variable names are
+the seed's (``GATEWAY_PORT``, ``ORCH_PORT``, ``LLM_BACKEND`` ...) so a ``.env`` written for the
+original plan keeps working.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+# Cursor changes its request format by model-name prefix, so published ids must avoid these.
+RESERVED_MODEL_PREFIXES = ("gpt-", "claude-", "gemini-")
+
+
+class LLMBackend(StrEnum):
+    """Which OpenAI-compatible runner answers: all are spoken to through the same client."""
+
+    LLAMACPP = "llamacpp"
+    OLLAMA = "ollama"
+    VLLM = "vllm"
+    OPENAI = "openai"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    CONSOLE = "console"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class StackSettings(BaseSettings):
+    """Variables every service understands: ports, peers, the LLM runner, logging, tracing."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # Where services bind. Loopback for the local stack; the chart sets 0.0.0.0.
+    bind_host: str = "127.0.0.1"
+    # Host used to build peer URLs when no explicit *_URL is set.
+    peer_host: str = "127.0.0.1"
+
+    # The seed's ports (§3).
+    gateway_port: int = Field(8080, ge=1, le=65535)
+    orch_port: int = Field(8081, ge=1, le=65535)
+    rag_port: int = Field(8082, ge=1, le=65535)
+    qdrant_port: int = Field(6333, ge=1, le=65535)
+    asr_port: int = Field(8084, ge=1, le=65535)
+    mcp_port: int = Field(8085, ge=1, le=65535)
+    tools_port: int = Field(8086, ge=1, le=65535)
+    llamacpp_port: int = Field(8087, ge=1, le=65535)
+
+    # Explicit peer URLs win over host:port (in a cluster they are Service DNS names).
+    orchestrator_url: str | None = None
+
+    # The LLM runner (seed §3 plus LLM_BASE_URL).
+    llm_backend: LLMBackend = LLMBackend.LLAMACPP
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    ollama_model: str = "llama3:8b-instruct"
+    vllm_model: str = "/models/Mistral-7B-Instruct"
+    enable_gpu: bool = False
+
+    # Published model ids (what /v1/models lists); every one is served by the configured runner.
+    aistack_models: Annotated[list[str], NoDecode] = ["ai-stack"]
+
+    # Later services (seed §3); declared here so one .env configures the whole stack.
+    qdrant_url: str | None = None
+    embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    asr_model: str = "medium"
+
+    # Timeouts on every network call, in seconds.
+    http_connect_timeout_s: float = Field(3.0, gt=0)
+    http_read_timeout_s: float = Field(300.0, gt=0)
+    http_write_timeout_s: float = Field(30.0, gt=0)
+    http_pool_timeout_s: float = Field(5.0, gt=0)
+    ready_check_timeout_s: float = Field(2.0, gt=0)
+
+    log_level: str = "info"
+    log_format: LogFormat = LogFormat.JSON
+    # Tracing exports only when an OTLP endpoint is set; ids are generated either way.
+    otel_exporter_otlp_endpoint: str | None = None
+
+    # Local state (keys, pid file, logs) for the embedded stack.
+    aistack_home: Path = Path(".aistack")
+
+    @field_validator("aistack_models", mode="before")
+    @classmethod
+    def _parse_models(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("aistack_models")
+    @classmethod
+    def _check_models(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("AISTACK_MODELS must name at least one model id")
+        for name in value:
+            if name.lower().startswith(RESERVED_MODEL_PREFIXES):
+                raise ValueError(
+                    f"AISTACK_MODELS entry {name!r} starts with a prefix Cursor treats specially "
+                    f"({', '.join(RESERVED_MODEL_PREFIXES)}); choose another name"
+                )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        level = value.lower()
+        if level not in {"debug", "info", "warning", "error", "critical"}:
+            raise ValueError("LOG_LEVEL must be one of debug, info, warning, error, critical")
+        return level
+
+    def peer_url(self, port: int) -> str:
+        """Base URL of a peer service reached on ``peer_host``."""
+        return f"http://{self.peer_host}:{port}"
+
+    @property
+    def service_port(self) -> int:
+        """The port this service listens on; each service's Settings names its own."""
+        raise NotImplementedError(f"{type(self).__name__} does not define service_port")
+
+    @property
+    def orchestrator_base_url(self) -> str:
+        return (self.orchestrator_url or self.peer_url(self.orch_port)).rstrip("/")
+
+
+S = TypeVar("S", bound=StackSettings)
+
+
+class SettingsError(RuntimeError):
+    """Raised at start-up when the environment does not describe a valid configuration."""
+
+
+def load_settings(cls: type[S], **overrides: object) -> S:
+    """Build ``cls`` from the environment, turning validation errors into one readable message.
+
+    Raises:
+        SettingsError: naming each offending variable and what is wrong with it.
+    """
+    from pydantic import ValidationError
+
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = "_".join(str(part) for part in err["loc"] if isinstance(part, str)).upper()
+            problems.append(f"{name or 'settings'}: {err['msg']}")
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None

@@ -1,0 +1,1 @@
+"""orchestrator: a LangGraph graph that assembles context and streams the LLM's answer."""

@@ -1,0 +1,70 @@
+"""``POST /v1/chat/completions``: run the graph, answer in OpenAI form (SSE when streaming)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response, StreamingResponse
+import orjson
+
+from services.kit.errors import ServiceError, UpstreamError
+from services.kit.logging import get_logger
+from services.kit.schemas import ChatCompletionRequest, require_published_model
+from services.kit.sse import DONE, SSE_HEADERS, sse_event
+from services.orchestrator.deps import GraphDep, SettingsDep
+from services.orchestrator.graph.state import ChatState
+
+router = APIRouter(tags=["chat"])
+log = get_logger(__name__)
+
+
+def initial_state(body: ChatCompletionRequest) -> ChatState:
+    return {
+        "completion_id": f"chatcmpl-{uuid.uuid4().hex}",
+        "created": int(time.time()),
+        "public_model": body.model,
+        "messages": [m.model_dump(exclude_none=True) for m in body.messages],
+        "params": body.sampling_params(),
+        "stream": body.stream,
+        "include_usage": body.include_usage,
+        "context": [],
+    }
+
+
+async def _sse(first: dict[str, Any], events: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+    try:
+        yield sse_event(first)
+        async for payload in events:
+            yield sse_event(payload)
+        yield DONE
+    except ServiceError as exc:
+        # Headers are gone: the failure travels in-band and the stream ends.
+        log.warning("stream failed", error=exc.message)
+        yield sse_event(exc.body())
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]
+
+
+@router.post("/v1/chat/completions", response_model=None)
+async def chat_completions(
+    body: ChatCompletionRequest, graph: GraphDep, settings: SettingsDep
+) -> Response:
+    require_published_model(body.model, settings.aistack_models)
+    state = initial_state(body)
+    if not body.stream:
+        result = await graph.ainvoke(state)
+        return Response(orjson.dumps(result["completion"]), media_type="application/json")
+    events = graph.astream(state, stream_mode="custom")
+    # Pull the first chunk before answering so that a runner that is down yields a proper
+    # 503 status rather than an error inside a 200 stream.
+    try:
+        first = await anext(events)
+    except StopAsyncIteration:
+        raise UpstreamError("the LLM runner ended the stream without any chunk") from None
+    return StreamingResponse(
+        _sse(first, events), media_type="text/event-stream", headers=SSE_HEADERS
+    )

@@ -1,0 +1,1 @@
+"""The orchestration graph: state, nodes and the builder that wires them."""
