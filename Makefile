@@ -44,3 +44,6 @@ fmt: $(STAMP) ## Format and auto-fix
 clean: ## Remove the virtualenv, caches and local stack state
 	rm -rf $(VENV) .aistack .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Platform targets (chart, images, kind/k3s) live beside this file so each area owns its own.
+-include mk/*.mk

@@ -64,6 +64,10 @@ class StackSettings(BaseSettings):
 
     # Explicit peer URLs win over host:port (in a cluster they are Service DNS names).
     orchestrator_url: str | None = None
+    rag_url: str | None = None
+    asr_url: str | None = None
+    mcp_url: str | None = None
+    tools_url: str | None = None
 
     # The LLM runner (seed §3 plus LLM_BASE_URL).
     llm_backend: LLMBackend = LLMBackend.LLAMACPP
