@@ -1,1 +1,1 @@
-"""``aistack``: the local stack (every service as its own process on loopback) and admin commands."""
+"""``aistack``: the local stack (each service its own process on loopback) and admin commands."""

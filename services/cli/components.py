@@ -43,13 +43,19 @@ def llama_server(settings: Settings) -> Component:
     host, port = settings.peer_host, settings.llamacpp_port
     argv = [
         str(get_binary_path()),
-        "--model", llama_model_path(settings),
-        "--alias", settings.llamacpp_alias,
-        "--chat-template", "gemma",
-        "--host", host,
-        "--port", str(port),
-        "--ctx-size", str(settings.llamacpp_ctx_size),
-    ]  # fmt: skip
+        "--model",
+        llama_model_path(settings),
+        "--alias",
+        settings.llamacpp_alias,
+        "--chat-template",
+        "gemma",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--ctx-size",
+        str(settings.llamacpp_ctx_size),
+    ]
     if settings.llamacpp_threads:
         argv += ["--threads", str(settings.llamacpp_threads)]
     return Component("llama-server", argv, port, "LLAMACPP_PORT", f"http://{host}:{port}/health")

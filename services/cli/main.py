@@ -1,8 +1,7 @@
-"""``aistack``: run the whole stack locally (``up``), inspect it (``status``), stop it (``down``)."""
+"""``aistack``: run the stack locally (``up``), inspect it (``status``), stop it (``down``)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
@@ -32,7 +31,7 @@ app = typer.Typer(help="ai-stack: the local stack and admin commands.", no_args_
 console = Console(highlight=False)
 
 
-class _Stop(Exception):
+class _StopRequestedError(Exception):
     """Raised from the SIGTERM handler to unwind into an orderly shutdown."""
 
 
@@ -44,17 +43,6 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _child_env(settings: Settings, key: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        GATEWAY_API_KEYS=key,
-        AISTACK_HOME=str(settings.aistack_home.resolve()),
-        PYTHONUNBUFFERED="1",
-        HF_HUB_OFFLINE=env.get("HF_HUB_OFFLINE", "1"),
-    )
-    return env
-
-
 def _api_key(settings: Settings) -> tuple[str, str]:
     if settings.gateway_api_keys:
         return settings.gateway_api_keys.split(",")[0].strip(), "GATEWAY_API_KEYS"
@@ -62,14 +50,21 @@ def _api_key(settings: Settings) -> tuple[str, str]:
     return key, str(path)
 
 
+def _curl(settings: Settings, key: str) -> str:
+    base = f"http://{settings.peer_host}:{settings.gateway_port}/v1"
+    body = (
+        f'{{"model": "{settings.aistack_models[0]}", '
+        '"messages": [{"role": "user", "content": "Hello"}]}'
+    )
+    return (
+        f"curl -s {base}/chat/completions -H 'Authorization: Bearer {key}' "
+        f"-H 'Content-Type: application/json' -d '{body}'"
+    )
+
+
 def _summary(settings: Settings, key: str, key_source: str) -> Panel:
     base = f"http://{settings.peer_host}:{settings.gateway_port}/v1"
     model = settings.aistack_models[0]
-    curl = (
-        f"curl -s {base}/chat/completions -H 'Authorization: Bearer {key}' "
-        f"-H 'Content-Type: application/json' "
-        f"-d '{{\"model\": \"{model}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'"
-    )
     lines = [
         f"[bold]OpenAI base URL[/]  {base}",
         f"[bold]API key[/]          {key}  [dim](from {key_source})[/]",
@@ -77,9 +72,7 @@ def _summary(settings: Settings, key: str, key_source: str) -> Panel:
         f"[bold]LLM runner[/]       {settings.llm_backend.value} at {llm_base_url(settings)}",
         f"[bold]Logs[/]             {settings.aistack_home / 'logs'}",
         "",
-        curl,
-        "",
-        "Ctrl-C (or `aistack down`) stops everything.",
+        "Ctrl-C (or `aistack down`) stops everything. Try it:",
     ]
     return Panel("\n".join(lines), title="ai-stack is ready", expand=False)
 
@@ -88,7 +81,8 @@ def _check_not_running(settings: Settings) -> None:
     state = read_state(settings.aistack_home)
     if state and same_process(state["supervisor_pid"], None):
         console.print(
-            f"[red]error:[/] a stack is already running (supervisor pid {state['supervisor_pid']}); "
+            "[red]error:[/] a stack is already running "
+            f"(supervisor pid {state['supervisor_pid']}); "
             "run `aistack down` first"
         )
         raise typer.Exit(1)
@@ -115,10 +109,12 @@ def up(
     settings = _settings()
     _check_not_running(settings)
     key, key_source = _api_key(settings)
-    supervisor = Supervisor(stack_components(settings), _child_env(settings, key), settings.aistack_home)
+    supervisor = Supervisor(
+        stack_components(settings), settings.child_environment(key), settings.aistack_home
+    )
 
     def on_sigterm(*_: object) -> None:
-        raise _Stop
+        raise _StopRequestedError
 
     signal.signal(signal.SIGTERM, on_sigterm)
     code = 0
@@ -126,13 +122,17 @@ def up(
         supervisor.check_ports(settings.bind_host)
         supervisor.start_all()
         wait_ready(lambda: supervisor.running, timeout or settings.startup_timeout_s, console)
-        supervisor.write_state({"gateway_url": f"http://{settings.peer_host}:{settings.gateway_port}/v1"})
+        supervisor.write_state(
+            {"gateway_url": f"http://{settings.peer_host}:{settings.gateway_port}/v1"}
+        )
         console.print(_summary(settings, key, key_source))
+        # Outside the panel and unwrapped, so that it copies as one line.
+        console.print(_curl(settings, key), soft_wrap=True, markup=False)
         _watch(supervisor, settings)
     except StackError as exc:
         console.print(f"[red]error:[/] {exc}")
         code = 1
-    except (KeyboardInterrupt, _Stop):
+    except (KeyboardInterrupt, _StopRequestedError):
         console.print("stopping ...")
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

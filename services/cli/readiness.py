@@ -23,7 +23,7 @@ def probe(client: httpx.Client, url: str) -> bool:
 
 def tail(path: str | object, lines: int = 20) -> str:
     try:
-        text = open(path, encoding="utf-8", errors="replace").read()  # noqa: PTH123
+        text = open(path, encoding="utf-8", errors="replace").read()
     except OSError:
         return ""
     return "\n".join(text.splitlines()[-lines:])
@@ -50,9 +50,7 @@ def wait_ready(
             transient=False,
         ) as progress,
     ):
-        tasks = {
-            name: progress.add_task("starting", total=1, name=name) for name in running()
-        }
+        tasks = {name: progress.add_task("starting", total=1, name=name) for name in running()}
         while len(took) < len(tasks):
             for name, proc in running().items():
                 if name in took:
@@ -66,13 +64,16 @@ def wait_ready(
                 if probe(client, proc.component.ready_url):
                     took[name] = time.monotonic() - start
                     progress.update(
-                        tasks[name], completed=1, description=f"[green]ready[/] {proc.component.ready_url}"
+                        tasks[name],
+                        completed=1,
+                        description=f"[green]ready[/] {proc.component.ready_url}",
                     )
             if time.monotonic() - start > timeout_s:
                 waiting = sorted(set(tasks) - set(took))
+                logs = running()[waiting[0]].log_path.parent
                 raise StackError(
                     f"not ready after {timeout_s:g}s: {', '.join(waiting)} "
-                    f"(STARTUP_TIMEOUT_S raises the limit; logs in {running()[waiting[0]].log_path.parent})"
+                    f"(STARTUP_TIMEOUT_S raises the limit; logs in {logs})"
                 )
             time.sleep(POLL_S)
     return took

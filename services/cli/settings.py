@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from pydantic import Field
@@ -29,6 +30,19 @@ class Settings(StackSettings):
     def embedded_llm(self) -> bool:
         """Start llama-server ourselves unless LLM_BASE_URL points at a running runner."""
         return self.llm_backend == LLMBackend.LLAMACPP and not self.llm_base_url
+
+    def child_environment(self, api_key: str) -> dict[str, str]:
+        """What each service process inherits: this environment (so .env-less overrides reach
+        them too), the resolved state folder and the gateway key."""
+        env = dict(os.environ)
+        env.update(
+            GATEWAY_API_KEYS=api_key,
+            AISTACK_HOME=str(self.aistack_home.resolve()),
+            PYTHONUNBUFFERED="1",
+        )
+        # Everything runs offline: no model hub lookups at run time.
+        env.setdefault("HF_HUB_OFFLINE", "1")
+        return env
 
 
 @lru_cache

@@ -91,7 +91,7 @@ class Supervisor:
                 stderr=subprocess.STDOUT,
                 env={**self.env, **component.env},
                 start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, async-signal-safe
+                preexec_fn=_die_with_parent,
             )
         return Running(component, process, log_path, restarts)
 

@@ -82,9 +82,11 @@ async def relay(response: httpx.Response) -> AsyncIterator[bytes]:
         async for piece in response.aiter_bytes():
             yield piece
     except httpx.HTTPError as exc:
-        yield b'data: ' + orjson.dumps(
-            UpstreamError(f"the orchestrator stream broke: {exc}").body()
-        ) + b"\n\n"
+        yield (
+            b"data: "
+            + orjson.dumps(UpstreamError(f"the orchestrator stream broke: {exc}").body())
+            + b"\n\n"
+        )
     finally:
         await response.aclose()
 

@@ -148,9 +148,7 @@ class LLMClient:
             detail = _upstream_message(exc)
             if 400 <= exc.status_code < 500 and exc.status_code not in (401, 403, 429):
                 raise InvalidRequestError(f"{where} rejected the request: {detail}") from None
-            raise UpstreamError(
-                f"{where} answered {exc.status_code}: {detail}"
-            ) from None
+            raise UpstreamError(f"{where} answered {exc.status_code}: {detail}") from None
 
 
 def _upstream_message(exc: openai.APIStatusError) -> str:

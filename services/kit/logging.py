@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 from opentelemetry import trace
@@ -40,8 +40,13 @@ def _shared_processors(service: str) -> list[Any]:
     ]
 
 
-def configure_logging(service: str, level: str = "info", fmt: LogFormat = LogFormat.JSON) -> None:
-    """Route structlog and stdlib logging through one renderer writing to stdout."""
+def configure_logging(
+    service: str,
+    level: str = "info",
+    fmt: LogFormat = LogFormat.JSON,
+    stream: TextIO | None = None,
+) -> None:
+    """Route structlog and stdlib logging through one renderer writing to ``stream`` (stdout)."""
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if fmt == LogFormat.JSON
@@ -62,7 +67,7 @@ def configure_logging(service: str, level: str = "info", fmt: LogFormat = LogFor
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -72,7 +77,9 @@ def configure_logging(service: str, level: str = "info", fmt: LogFormat = LogFor
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Client libraries log every request at INFO; our access log already covers them.
+    for name in ("httpx", "httpx2", "openai"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

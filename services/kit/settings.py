@@ -15,7 +15,6 @@ from typing import Annotated, TypeVar
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-
 # Cursor changes its request format by model-name prefix, so published ids must avoid these.
 RESERVED_MODEL_PREFIXES = ("gpt-", "claude-", "gemini-")
 

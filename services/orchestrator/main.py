@@ -31,6 +31,4 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
             if llm is None:
                 await client.aclose()
 
-    return create_service_app(
-        "orchestrator", settings, routers=[chat.router], lifespan=lifespan
-    )
+    return create_service_app("orchestrator", settings, routers=[chat.router], lifespan=lifespan)

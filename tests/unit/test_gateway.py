@@ -41,7 +41,9 @@ def client(seen: list[httpx.Request]) -> Iterator[TestClient]:
                 b"data: " + json.dumps({"id": "c1", "n": i}).encode() + b"\n\n" for i in range(3)
             )
             return httpx.Response(
-                200, content=events + b"data: [DONE]\n\n", headers={"content-type": "text/event-stream"}
+                200,
+                content=events + b"data: [DONE]\n\n",
+                headers={"content-type": "text/event-stream"},
             )
         return httpx.Response(200, json={"id": "c1", "object": "chat.completion", "echo": body})
 
@@ -112,7 +114,9 @@ def test_messages_are_forwarded_byte_identical_and_unknown_fields_tolerated(clie
 
 
 def test_stream_is_relayed_as_sse(client: TestClient) -> None:
-    with client.stream("POST", "/v1/chat/completions", headers=AUTH, json={**CHAT, "stream": True}) as r:
+    with client.stream(
+        "POST", "/v1/chat/completions", headers=AUTH, json={**CHAT, "stream": True}
+    ) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
         assert r.headers["x-accel-buffering"] == "no"
@@ -126,22 +130,33 @@ def test_stream_is_relayed_as_sse(client: TestClient) -> None:
     [
         (b"{not json", 400, "could not parse the JSON body", None),
         (b"[1, 2]", 400, "must be a JSON object", None),
-        (json.dumps({"model": "ai-stack"}).encode(), 400, "missing required parameter: 'messages'", "messages"),
+        (
+            json.dumps({"model": "ai-stack"}).encode(),
+            400,
+            "missing required parameter: 'messages'",
+            "messages",
+        ),
         (json.dumps({"model": "ai-stack", "messages": []}).encode(), 400, "messages", "messages"),
         (json.dumps({"messages": CHAT["messages"]}).encode(), 400, "'model'", "model"),
         (json.dumps({**CHAT, "model": "nope"}).encode(), 404, "'nope' does not exist", "model"),
         (json.dumps({**CHAT, "temperature": 7}).encode(), 400, "temperature", "temperature"),
         (
-            json.dumps({"model": "ai-stack", "messages": [{"role": "wizard", "content": "x"}]}).encode(),
+            json.dumps(
+                {"model": "ai-stack", "messages": [{"role": "wizard", "content": "x"}]}
+            ).encode(),
             400,
             "messages.0.role",
             "messages.0.role",
         ),
     ],
 )
-def test_bad_input_is_a_4xx_naming_the_problem(client, content, status, fragment, param, seen) -> None:
+def test_bad_input_is_a_4xx_naming_the_problem(
+    client, content, status, fragment, param, seen
+) -> None:
     r = client.post(
-        "/v1/chat/completions", headers={**AUTH, "content-type": "application/json"}, content=content
+        "/v1/chat/completions",
+        headers={**AUTH, "content-type": "application/json"},
+        content=content,
     )
     assert r.status_code == status
     err = error_of(r)

@@ -71,7 +71,11 @@ def test_gateway_requires_keys_and_hides_them(monkeypatch: pytest.MonkeyPatch) -
     [
         ({}, "http://127.0.0.1:8087/v1", None),
         ({"LLM_BACKEND": "ollama"}, "http://127.0.0.1:11434/v1", "llama3:8b-instruct"),
-        ({"LLM_BACKEND": "vllm", "VLLM_MODEL": "/models/m"}, "http://127.0.0.1:8001/v1", "/models/m"),
+        (
+            {"LLM_BACKEND": "vllm", "VLLM_MODEL": "/models/m"},
+            "http://127.0.0.1:8001/v1",
+            "/models/m",
+        ),
         (
             {"LLM_BACKEND": "ollama", "LLM_BASE_URL": "http://desk:11434/v1/", "LLM_MODEL": "qwen"},
             "http://desk:11434/v1",

@@ -24,6 +24,4 @@ async def chat_completions(
         content = await orchestrator.chat(payload)
         return Response(content, media_type="application/json")
     upstream = await orchestrator.open_stream(payload)
-    return StreamingResponse(
-        relay(upstream), media_type="text/event-stream", headers=SSE_HEADERS
-    )
+    return StreamingResponse(relay(upstream), media_type="text/event-stream", headers=SSE_HEADERS)

@@ -7,9 +7,9 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from fastapi import APIRouter
 from fastapi.responses import Response, StreamingResponse
-import orjson
 
 from services.kit.errors import ServiceError, UpstreamError
 from services.kit.logging import get_logger

@@ -1,0 +1,200 @@
+"""The whole chat path on loopback: the real `openai` client → gateway → orchestrator →
+llama-server with the bundled Gemma 3 270M, every service its own process via `aistack up`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from tests.integration.stackproc import Stack, alive, start_stack, stop, wait_gone
+
+pytestmark = pytest.mark.integration
+
+MODEL = "ai-stack"
+PROMPT = [{"role": "user", "content": "Water boils at 100 °C at a pressure of"}]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    s = start_stack(tmp_path_factory.mktemp("e2e"))
+    try:
+        yield s
+    finally:
+        stop(s)
+
+
+@pytest.fixture(scope="module")
+def client(stack: Stack) -> openai.OpenAI:
+    return openai.OpenAI(base_url=stack.base_url, api_key=stack.key, max_retries=0, timeout=60)
+
+
+def test_up_prints_url_key_and_curl_line(stack: Stack) -> None:
+    out = stack.output.read_text()
+    assert stack.base_url in out
+    assert stack.key in out
+    curl = next(line for line in out.splitlines() if line.startswith("curl "))
+    assert f"Bearer {stack.key}" in curl and f"{stack.base_url}/chat/completions" in curl
+    assert (stack.home / "dev-api-key").stat().st_mode & 0o077 == 0, "key file must be private"
+
+
+def test_models_are_listed(client: openai.OpenAI) -> None:
+    models = client.models.list()
+    assert [m.id for m in models.data] == [MODEL]
+    assert models.data[0].object == "model" and models.data[0].owned_by
+
+
+def test_non_streamed_completion_has_content_and_usage(client: openai.OpenAI) -> None:
+    answer = client.chat.completions.create(model=MODEL, messages=PROMPT, max_tokens=16)
+    assert answer.id.startswith("chatcmpl-")
+    assert answer.model == MODEL, "the runner's file-path model id must not leak"
+    assert answer.object == "chat.completion"
+    choice = answer.choices[0]
+    assert choice.message.role == "assistant"
+    assert isinstance(choice.message.content, str) and choice.message.content
+    assert choice.finish_reason in {"stop", "length"}
+    assert answer.usage is not None
+    assert answer.usage.prompt_tokens > 0 and 0 < answer.usage.completion_tokens <= 16
+    assert answer.usage.total_tokens == answer.usage.prompt_tokens + answer.usage.completion_tokens
+
+
+def test_max_tokens_is_honoured(client: openai.OpenAI) -> None:
+    answer = client.chat.completions.create(
+        model=MODEL, messages=PROMPT, max_tokens=3, temperature=0
+    )
+    assert answer.usage is not None and answer.usage.completion_tokens <= 3
+
+
+def test_streamed_completion_follows_the_chunk_rules(client: openai.OpenAI) -> None:
+    chunks = list(
+        client.chat.completions.create(
+            model=MODEL,
+            messages=PROMPT,
+            max_tokens=12,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    content_chunks = [c for c in chunks if c.choices]
+    assert len(content_chunks) >= 3, "tokens must arrive in several chunks"
+    assert len({c.id for c in chunks}) == 1 and len({c.created for c in chunks}) == 1
+    assert all(c.object == "chat.completion.chunk" and c.model == MODEL for c in chunks)
+    assert content_chunks[0].choices[0].delta.role == "assistant"
+    assert content_chunks[-1].choices[0].finish_reason in {"stop", "length"}
+    assert all(c.choices[0].finish_reason is None for c in content_chunks[:-1])
+    assert all(c.usage is None for c in content_chunks)
+    usage_chunk = chunks[-1]
+    assert usage_chunk.choices == [] and usage_chunk.usage is not None
+    assert usage_chunk.usage.completion_tokens > 0
+    text = "".join(c.choices[0].delta.content or "" for c in content_chunks)
+    assert text
+
+
+def test_stream_wire_format(stack: Stack) -> None:
+    body = {"model": MODEL, "messages": PROMPT, "max_tokens": 5, "stream": True}
+    headers = {"Authorization": f"Bearer {stack.key}"}
+    with httpx.stream(
+        "POST", f"{stack.base_url}/chat/completions", json=body, headers=headers, timeout=60
+    ) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        assert r.headers["x-accel-buffering"] == "no"
+        raw = r.read().decode()
+    events = [e for e in raw.split("\n\n") if e]
+    assert all(e.startswith("data: ") for e in events)
+    assert events[-1] == "data: [DONE]"
+    payloads = [json.loads(e.removeprefix("data: ")) for e in events[:-1]]
+    assert all(p["choices"] is not None for p in payloads)
+
+
+async def test_async_client_streams(stack: Stack) -> None:
+    async with openai.AsyncOpenAI(base_url=stack.base_url, api_key=stack.key, max_retries=0) as c:
+        stream = await c.chat.completions.create(
+            model=MODEL, messages=PROMPT, max_tokens=6, stream=True
+        )
+        pieces = [chunk async for chunk in stream]
+    assert pieces and pieces[-1].choices[0].finish_reason in {"stop", "length"}
+
+
+@pytest.mark.parametrize("key", ["", "sk-not-the-right-key-000000"])
+def test_missing_or_wrong_key_is_401(stack: Stack, key: str) -> None:
+    bad = openai.OpenAI(base_url=stack.base_url, api_key=key or "x", max_retries=0)
+    headers = {"Authorization": ""} if not key else None
+    with pytest.raises(openai.AuthenticationError) as info:
+        bad.chat.completions.create(model=MODEL, messages=PROMPT, extra_headers=headers)
+    assert info.value.status_code == 401
+    error = info.value.body
+    assert isinstance(error, dict) and set(error) >= {"message", "type", "param", "code"}
+    assert error["code"] == "invalid_api_key"
+    with pytest.raises(openai.AuthenticationError):
+        bad.models.list(extra_headers=headers)
+
+
+def test_unknown_model_is_404_naming_it(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.NotFoundError) as info:
+        client.chat.completions.create(model="no-such-model", messages=PROMPT)
+    assert "no-such-model" in info.value.message
+    assert info.value.code == "model_not_found"
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b'{"model": "ai-stack", "messages": [', "could not parse the JSON body"),
+        (json.dumps({"model": MODEL}).encode(), "missing required parameter: 'messages'"),
+    ],
+)
+def test_bad_bodies_are_400_naming_the_problem(stack: Stack, content: bytes, fragment: str) -> None:
+    r = httpx.post(
+        f"{stack.base_url}/chat/completions",
+        content=content,
+        headers={"Authorization": f"Bearer {stack.key}", "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert r.status_code == 400
+    assert fragment in r.json()["error"]["message"]
+
+
+def test_one_trace_id_from_gateway_to_orchestrator(stack: Stack, client: openai.OpenAI) -> None:
+    client.chat.completions.create(model=MODEL, messages=PROMPT, max_tokens=2)
+    chat = "/v1/chat/completions"
+    gateway = [
+        r
+        for r in stack.log_records("gateway")
+        if r.get("event") == "request" and r.get("path") == chat and r.get("status") == 200
+    ]
+    orchestrator = {
+        r["trace_id"]
+        for r in stack.log_records("orchestrator")
+        if r.get("event") == "request" and r.get("path") == chat
+    }
+    assert gateway, "the gateway logs each chat request"
+    for record in gateway:
+        assert len(record["trace_id"]) == 32
+        assert record["trace_id"] in orchestrator, "the orchestrator logs the same trace id"
+    # Keys never reach the logs.
+    for service in ("gateway", "orchestrator"):
+        assert stack.key not in (stack.home / "logs" / f"{service}.log").read_text()
+
+
+def test_status_reports_every_service_ready(stack: Stack) -> None:
+    result = stack.cli("status")
+    assert result.returncode == 0, result.stdout
+    for name in ("llama-server", "orchestrator", "gateway"):
+        assert name in result.stdout
+
+
+def test_down_leaves_no_process_behind(stack: Stack) -> None:
+    """Runs last in this module: stops the shared stack the way a user would."""
+    pids = [*stack.pids().values(), stack.proc.pid]
+    result = stack.cli("down")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert stack.proc.wait(timeout=30) == 0
+    assert wait_gone(pids) == [], f"still alive: {[p for p in pids if alive(p)]}"
+    assert not (stack.home / "stack.json").exists()
+    assert stack.cli("status").returncode == 1
+    assert not Path(stack.home / "stack.json").exists()

@@ -1,0 +1,115 @@
+"""`aistack up` as a process supervisor: Ctrl-C, crashes, kill -9, busy ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import httpx
+import pytest
+
+from tests.integration.stackproc import AISTACK, alive, stack_env, start_stack, stop, wait_gone
+
+pytestmark = pytest.mark.integration
+
+
+def test_ctrl_c_stops_every_child(tmp_path) -> None:
+    stack = start_stack(tmp_path)
+    try:
+        pids = list(stack.pids().values())
+        assert all(alive(p) for p in pids)
+        stack.proc.send_signal(signal.SIGINT)
+        assert stack.proc.wait(timeout=60) == 0
+        assert wait_gone(pids) == []
+        assert not (stack.home / "stack.json").exists()
+        assert "stopped" in stack.output.read_text()
+    finally:
+        stop(stack)
+
+
+def test_crashed_service_is_restarted_and_kill_9_of_the_supervisor_leaves_no_orphan(
+    tmp_path,
+) -> None:
+    stack = start_stack(tmp_path)
+    try:
+        old = stack.pids()["orchestrator"]
+        os.kill(old, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            new = stack.pids().get("orchestrator")
+            if new != old and alive(new):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the orchestrator was not restarted")
+        url = f"http://127.0.0.1:{stack.orch_port}/ready"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            pytest.fail("restarted orchestrator never became ready")
+        assert "restarting" in stack.output.read_text()
+
+        children = list(stack.pids().values())
+        stack.proc.kill()  # no chance to clean up: the kernel must end the children
+        stack.proc.wait(timeout=10)
+        assert wait_gone(children, timeout_s=30) == []
+        # A stale state file is tidied by `down`.
+        result = stack.cli("down")
+        assert result.returncode == 0
+        assert not (stack.home / "stack.json").exists()
+    finally:
+        stop(stack)
+
+
+def test_busy_port_is_reported_with_its_variable(tmp_path) -> None:
+    env = stack_env(tmp_path / ".aistack")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", int(env["GATEWAY_PORT"])))
+        holder.listen()
+        result = subprocess.run(
+            [AISTACK, "up"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert "GATEWAY_PORT" in result.stdout and "in use" in result.stdout
+
+
+def test_bad_configuration_fails_fast_naming_the_variable(tmp_path) -> None:
+    env = stack_env(tmp_path / ".aistack", LLM_BACKEND="nonsense")
+    result = subprocess.run(
+        [AISTACK, "up"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "LLM_BACKEND" in result.stdout
+
+
+def test_status_and_down_without_a_stack(tmp_path) -> None:
+    env = stack_env(tmp_path / ".aistack")
+    status = subprocess.run(
+        [AISTACK, "status"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert status.returncode == 1 and "no stack running" in status.stdout
+    down = subprocess.run(
+        [AISTACK, "down"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert down.returncode == 0 and "no stack running" in down.stdout

@@ -1,0 +1,148 @@
+"""The graph's shape: pre-generate nodes run in order and their context is framed first.
+
+The LLM runner is the I/O boundary; here it is a recording double (the real llama-server is
+exercised by the integration tests).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+from services.kit.errors import UpstreamUnavailableError
+from services.orchestrator.graph.builder import build_graph
+from services.orchestrator.graph.frame import frame_messages
+from services.orchestrator.graph.generate import GenerateNode
+from services.orchestrator.graph.state import ChatState
+
+pytestmark = pytest.mark.unit
+
+
+class RecordingLLM:
+    def __init__(self, fail: bool = False) -> None:
+        self.calls: list[list[dict[str, Any]]] = []
+        self.fail = fail
+
+    async def complete(self, messages, **params) -> ChatCompletion:
+        self.calls.append(messages)
+        return ChatCompletion.model_validate(
+            {
+                "id": "runner-id",
+                "object": "chat.completion",
+                "created": 1,
+                "model": "/path/to/model.gguf",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": "ok"},
+                    }
+                ],
+                "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+            }
+        )
+
+    async def stream(self, messages, *, include_usage=False, **params):
+        self.calls.append(messages)
+        if self.fail:
+            raise UpstreamUnavailableError("runner down")
+        for i, piece in enumerate(["He", "llo"]):
+            yield ChatCompletionChunk.model_validate(
+                {
+                    "id": "runner-id",
+                    "object": "chat.completion.chunk",
+                    "created": 1,
+                    "model": "/path/to/model.gguf",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "delta": {
+                                "content": piece,
+                                **({"role": "assistant"} if i == 0 else {}),
+                            },
+                            "finish_reason": None if i == 0 else "stop",
+                        }
+                    ],
+                }
+            )
+        if include_usage:
+            yield ChatCompletionChunk.model_validate(
+                {
+                    "id": "runner-id",
+                    "object": "chat.completion.chunk",
+                    "created": 1,
+                    "model": "m",
+                    "choices": [],
+                    "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+                }
+            )
+
+
+def state(stream: bool, include_usage: bool = False) -> ChatState:
+    return {
+        "completion_id": "chatcmpl-ours",
+        "created": 42,
+        "public_model": "ai-stack",
+        "messages": [{"role": "user", "content": "What is 3 bar in kPa?"}],
+        "params": {"max_tokens": 5},
+        "stream": stream,
+        "include_usage": include_usage,
+        "context": [],
+    }
+
+
+def test_frame_puts_context_first_and_keeps_messages_verbatim() -> None:
+    messages = [{"role": "system", "content": "be brief"}, {"role": "user", "content": " 3  bar "}]
+    framed = frame_messages(messages, [{"title": "Constraints", "text": "p ≤ 10 bar"}])
+    assert framed[0] == {"role": "system", "content": "## Constraints\np ≤ 10 bar"}
+    assert framed[1:] == messages
+    assert frame_messages(messages, []) is messages
+
+
+async def test_pre_generate_nodes_run_in_order_and_feed_the_frame() -> None:
+    order: list[str] = []
+
+    def adds(title: str):
+        async def node(s: ChatState) -> dict[str, Any]:
+            order.append(title)
+            return {"context": [*s.get("context", []), {"title": title, "text": title.lower()}]}
+
+        return node
+
+    llm = RecordingLLM()
+    graph = build_graph(
+        GenerateNode(llm), [("units", adds("Units")), ("evidence", adds("Evidence"))]
+    )
+    result = await graph.ainvoke(state(stream=False))
+    assert order == ["Units", "Evidence"]
+    assert llm.calls[0][0]["content"] == "## Units\nunits\n\n## Evidence\nevidence"
+    assert llm.calls[0][1] == {"role": "user", "content": "What is 3 bar in kPa?"}
+    completion = result["completion"]
+    assert (completion["id"], completion["model"], completion["created"]) == (
+        "chatcmpl-ours",
+        "ai-stack",
+        42,
+    )
+    assert completion["usage"]["total_tokens"] == 4
+
+
+async def test_streaming_restamps_chunks_and_marks_usage() -> None:
+    graph = build_graph(GenerateNode(RecordingLLM()))
+    chunks = [
+        c async for c in graph.astream(state(stream=True, include_usage=True), stream_mode="custom")
+    ]
+    assert {c["id"] for c in chunks} == {"chatcmpl-ours"}
+    assert {c["model"] for c in chunks} == {"ai-stack"}
+    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert [c["usage"] for c in chunks[:-1]] == [None, None]
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] == 5
+
+
+async def test_runner_failure_surfaces_from_the_graph() -> None:
+    graph = build_graph(GenerateNode(RecordingLLM(fail=True)))
+    with pytest.raises(UpstreamUnavailableError):
+        async for _ in graph.astream(state(stream=True), stream_mode="custom"):
+            pass
