@@ -23,14 +23,21 @@ def setup_tracing(service: str, otlp_endpoint: str | None) -> TracerProvider:
     if isinstance(current, TracerProvider):
         # Already set up in this process (tests build several apps in one interpreter).
         return current
+    provider = build_tracer_provider(service, otlp_endpoint)
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def build_tracer_provider(service: str, otlp_endpoint: str | None) -> TracerProvider:
+    """A provider that exports over OTLP/HTTP when ``otlp_endpoint`` is set, else only ids."""
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
         endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
-    trace.set_tracer_provider(provider)
+        exporter = OTLPSpanExporter(endpoint=endpoint, timeout=5)
+        provider.add_span_processor(BatchSpanProcessor(exporter))
     return provider
 
 

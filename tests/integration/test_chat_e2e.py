@@ -188,6 +188,33 @@ def test_status_reports_every_service_ready(stack: Stack) -> None:
         assert name in result.stdout
 
 
+@pytest.mark.parametrize("backend", ["ollama", "vllm", "openai", "llamacpp"])
+async def test_every_backend_speaks_through_the_same_client(stack: Stack, backend: str) -> None:
+    """llama-server stands in for each runner: only the URL and the model name differ."""
+    from services.kit.llm import LLMClient
+    from services.kit.settings import StackSettings
+
+    url = f"http://127.0.0.1:{stack.llama_port}/v1"
+    settings = StackSettings(
+        llm_backend=backend,
+        llm_base_url=url,
+        ollama_model="gemma-3-270m",
+        vllm_model="gemma-3-270m",
+        llm_model="gemma-3-270m" if backend == "openai" else None,
+        llm_api_key="sk-runner-key" if backend == "openai" else None,
+    )
+    llm = LLMClient(settings)
+    try:
+        await llm.ping()
+        assert await llm.model() == "gemma-3-270m"
+        answer = await llm.complete([{"role": "user", "content": "Steel is"}], max_tokens=4)
+        assert answer.choices[0].message.content
+        pieces = [c async for c in llm.stream([{"role": "user", "content": "Steel"}], max_tokens=4)]
+        assert len(pieces) >= 2
+    finally:
+        await llm.aclose()
+
+
 def test_down_leaves_no_process_behind(stack: Stack) -> None:
     """Runs last in this module: stops the shared stack the way a user would."""
     pids = [*stack.pids().values(), stack.proc.pid]

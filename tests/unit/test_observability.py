@@ -49,3 +49,56 @@ def test_traceparent_is_injected_for_the_current_span() -> None:
     assert version == "00" and int(flags, 16) & 1  # sampled
     assert trace_id == format(ctx.trace_id, "032x") and span_id == format(ctx.span_id, "016x")
     assert trace.get_current_span().get_span_context().is_valid is False
+
+
+def test_spans_are_exported_only_when_an_endpoint_is_set() -> None:
+    """A real OTLP/HTTP exporter posting to a collector stand-in on loopback."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    from services.kit.tracing import build_tracer_provider
+
+    received: list[ExportTraceServiceRequest] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            message = ExportTraceServiceRequest()
+            message.ParseFromString(body)
+            received.append(message)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_port}"
+        quiet = build_tracer_provider("svc-a", None)
+        with quiet.get_tracer("t").start_as_current_span("not-exported"):
+            pass
+        assert quiet.force_flush() and received == []
+
+        exporting = build_tracer_provider("svc-b", endpoint)
+        with exporting.get_tracer("t").start_as_current_span("exported"):
+            pass
+        assert exporting.force_flush(timeout_millis=5000)
+        exporting.shutdown()
+    finally:
+        server.shutdown()
+    spans = [
+        (rs.resource, span)
+        for req in received
+        for rs in req.resource_spans
+        for ss in rs.scope_spans
+        for span in ss.spans
+    ]
+    assert [s.name for _, s in spans] == ["exported"]
+    resource_attrs = {a.key: a.value.string_value for a in spans[0][0].attributes}
+    assert resource_attrs["service.name"] == "svc-b"
