@@ -1,5 +1,6 @@
+from services.gateway.main import create_app
 from services.gateway.settings import get_settings
 from services.kit.serve import serve
 
 if __name__ == "__main__":
-    serve("gateway", "services.gateway.main:create_app", get_settings)
+    serve("gateway", create_app, get_settings)

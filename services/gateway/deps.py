@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Header, Request
 
-from services.gateway.auth import KeyRing
+from services.gateway.keys import KeyRing, Principal
+from services.gateway.ratelimit import RateLimiter
 from services.gateway.settings import Settings
 from services.gateway.upstream import Orchestrator
 
@@ -19,13 +21,22 @@ def _orchestrator(request: Request) -> Orchestrator:
     return request.app.state.orchestrator
 
 
-def require_api_key(
+def _limiter(request: Request) -> RateLimiter:
+    return request.app.state.limiter
+
+
+async def authenticate(
     request: Request, authorization: Annotated[str | None, Header()] = None
-) -> None:
+) -> Principal:
     keyring: KeyRing = request.app.state.keyring
-    keyring.check(authorization)
+    principal = keyring.authenticate(authorization)
+    # The access log names the key, never the key itself.
+    structlog.contextvars.bind_contextvars(key_name=principal.name)
+    return principal
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 OrchestratorDep = Annotated[Orchestrator, Depends(_orchestrator)]
-Authenticated = Depends(require_api_key)
+LimiterDep = Annotated[RateLimiter, Depends(_limiter)]
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
+Authenticated = Depends(authenticate)

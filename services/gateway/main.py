@@ -9,24 +9,41 @@ import httpx
 from fastapi import FastAPI
 
 from services.gateway.api.routes import chat, models
-from services.gateway.auth import KeyRing
+from services.gateway.bodylimit import BodySizeLimitMiddleware
+from services.gateway.keys import KeyRing, load_keys_file, parse_env_keys
+from services.gateway.ratelimit import RateLimiter
 from services.gateway.settings import Settings, get_settings
 from services.gateway.upstream import Orchestrator
 from services.kit.app import create_service_app
 from services.kit.http import make_http_client
 
 
+def build_keyring(settings: Settings) -> KeyRing:
+    entries = parse_env_keys(settings.gateway_api_keys)
+    if settings.gateway_api_keys_file:
+        entries += load_keys_file(settings.gateway_api_keys_file)
+    return KeyRing(entries, settings.gateway_default_rpm, settings.gateway_default_tpm)
+
+
 def create_app(
     settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
 ) -> FastAPI:
-    """Build the gateway. ``transport`` replaces the network to the orchestrator (tests)."""
+    """Build the gateway. ``transport`` replaces the network to the orchestrator (tests).
+
+    Raises:
+        SettingsError: no usable API keys (checked here, so the process fails at start).
+    """
     settings = settings or get_settings()
+    keyring = build_keyring(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = make_http_client(settings, settings.orchestrator_base_url, transport=transport)
         app.state.orchestrator = Orchestrator(client)
+        app.state.limiter = RateLimiter(settings.redis_url)
         app.state.readiness_checks["orchestrator"] = app.state.orchestrator.ping
+        if settings.redis_url:
+            app.state.readiness_checks["redis"] = app.state.limiter.ping
         try:
             yield
         finally:
@@ -35,5 +52,6 @@ def create_app(
     app = create_service_app(
         "gateway", settings, routers=[models.router, chat.router], lifespan=lifespan
     )
-    app.state.keyring = KeyRing(k.get_secret_value() for k in settings.gateway_api_keys)
+    app.state.keyring = keyring
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.gateway_max_body_bytes)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,6 +73,7 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
+        structlog.contextvars.clear_contextvars()
         status: dict[str, Any] = {"code": 500}
 
         async def send_wrapper(message: Message) -> None:

@@ -1,9 +1,10 @@
-"""Process entrypoint shared by services: configure logging, then run uvicorn on the factory."""
+"""Process entrypoint shared by services: load settings, configure logging, build, serve."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 
@@ -11,24 +12,23 @@ from services.kit.logging import configure_logging
 from services.kit.settings import SettingsError, StackSettings
 
 
-def serve(name: str, factory_path: str, settings_loader: Callable[[], StackSettings]) -> None:
-    """Run ``factory_path`` (``module:function``) with uvicorn on the service's port.
+def serve(
+    name: str, factory: Callable[[], Any], settings_loader: Callable[[], StackSettings]
+) -> None:
+    """Run the app built by ``factory`` with uvicorn on the service's port.
 
-    Args:
-        name: service name used in logs and traces.
-        factory_path: import path of the zero-argument app factory.
-        settings_loader: a callable returning the service's settings; a configuration error
-            is printed as one line naming the variable and the process exits with status 2.
+    A configuration error (from the settings or from the factory) is printed as one line
+    naming the variable, and the process exits with status 2 instead of a traceback.
     """
     try:
         settings = settings_loader()
+        configure_logging(name, settings.log_level, settings.log_format)
+        app = factory()
     except SettingsError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    configure_logging(name, settings.log_level, settings.log_format)
     uvicorn.run(
-        factory_path,
-        factory=True,
+        app,
         host=settings.bind_host,
         port=settings.service_port,
         loop="uvloop",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -45,6 +46,11 @@ async def _sse(first: dict[str, Any], events: AsyncIterator[Any]) -> AsyncIterat
         # Headers are gone: the failure travels in-band and the stream ends.
         log.warning("stream failed", error=exc.message)
         yield sse_event(exc.body())
+    except (asyncio.CancelledError, GeneratorExit):
+        # The client went away: closing the graph closes the runner's stream, which stops
+        # generation there instead of burning the runner on tokens nobody reads.
+        log.info("client disconnected; generation cancelled")
+        raise
     finally:
         await events.aclose()  # type: ignore[attr-defined]
 

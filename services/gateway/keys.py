@@ -1,0 +1,132 @@
+"""API keys: named, held only as SHA-256 digests, compared in constant time.
+
+Keys come from ``GATEWAY_API_KEYS`` (``key`` or ``name:key``, comma-separated) and/or a keys
+file (``GATEWAY_API_KEYS_FILE``, YAML; in the cluster a mounted Secret) that can also set
+per-key limits::
+
+    keys:
+      - name: alice
+        key: sk-...
+        rpm: 120          # requests per minute (default GATEWAY_DEFAULT_RPM)
+        tpm: 200000       # tokens per minute  (default GATEWAY_DEFAULT_TPM)
+
+The plain keys are dropped once hashed; logs and metrics only ever see the key's name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from services.kit.errors import AuthenticationError
+from services.kit.settings import SettingsError
+
+MIN_KEY_LENGTH = 16
+
+
+class KeyEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.@-]+$")
+    key: SecretStr
+    rpm: int | None = Field(default=None, ge=1)
+    tpm: int | None = Field(default=None, ge=1)
+
+
+class KeysFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    keys: list[KeyEntry]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: what logs, metrics and rate limits are keyed on."""
+
+    name: str
+    rpm: int
+    tpm: int
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8")).digest()
+
+
+def parse_env_keys(raw: list[str]) -> list[KeyEntry]:
+    """``key`` or ``name:key`` items (names default to ``key-1``, ``key-2`` ...)."""
+    entries = []
+    for index, item in enumerate(raw, start=1):
+        name, sep, key = item.partition(":")
+        if not sep or name.startswith("sk-"):  # a bare key (keys may contain ':' after sk-)
+            name, key = f"key-{index}", item
+        entries.append(KeyEntry(name=name, key=SecretStr(key)))
+    return entries
+
+
+def load_keys_file(path: Path) -> list[KeyEntry]:
+    """Raises SettingsError naming the file and the problem."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return KeysFile.model_validate(data).keys
+    except OSError as exc:
+        raise SettingsError(f"GATEWAY_API_KEYS_FILE {path}: cannot read ({exc})") from None
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise SettingsError(f"GATEWAY_API_KEYS_FILE {path}: invalid ({exc})") from None
+
+
+class KeyRing:
+    """The accepted keys. Raises SettingsError when there are none, one is too short, or two
+    share a name."""
+
+    def __init__(self, entries: list[KeyEntry], default_rpm: int, default_tpm: int) -> None:
+        if not entries:
+            raise SettingsError(
+                "no API keys: set GATEWAY_API_KEYS (comma-separated) or GATEWAY_API_KEYS_FILE "
+                "(`aistack up` generates a development key for you)"
+            )
+        names = [e.name for e in entries]
+        if len(set(names)) != len(names):
+            raise SettingsError(f"API key names must be unique: {sorted(names)}")
+        self._entries: list[tuple[bytes, Principal]] = []
+        for e in entries:
+            secret = e.key.get_secret_value()
+            if len(secret) < MIN_KEY_LENGTH:
+                raise SettingsError(
+                    f"API key '{e.name}' is shorter than {MIN_KEY_LENGTH} characters"
+                )
+            principal = Principal(e.name, e.rpm or default_rpm, e.tpm or default_tpm)
+            self._entries.append((_digest(secret), principal))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        """Accept ``Bearer <key>`` for a known key.
+
+        Raises:
+            AuthenticationError: missing header, wrong scheme, or unknown key (401).
+        """
+        if not authorization:
+            raise AuthenticationError(
+                "missing API key: send the header 'Authorization: Bearer <key>'"
+            )
+        scheme, _, presented = authorization.partition(" ")
+        presented = presented.strip()
+        if scheme.lower() != "bearer" or not presented:
+            raise AuthenticationError(
+                "malformed Authorization header: expected 'Authorization: Bearer <key>'"
+            )
+        candidate = _digest(presented)
+        found: Principal | None = None
+        # Compare against every key so the time taken does not depend on which one matched.
+        for digest, principal in self._entries:
+            if hmac.compare_digest(candidate, digest):
+                found = principal
+        if found is None:
+            raise AuthenticationError("incorrect API key provided")
+        return found

@@ -1,0 +1,78 @@
+"""Per-key request and token budgets, with the ``limits`` library.
+
+Storage is process memory by default and Redis when ``REDIS_URL`` is set, so that every
+gateway replica draws on one budget. Tokens are charged up front from an estimate (prompt
+characters / 4 plus the completion budget): the answer's real size is not known until it has
+been streamed, and a budget that is charged late lets a burst through.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItemPerMinute
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+from services.gateway.keys import Principal
+from services.kit.errors import RateLimitError
+from services.kit.schemas import ChatCompletionRequest
+
+
+def storage_uri(redis_url: str | None) -> str:
+    if not redis_url:
+        return "async+memory://"
+    # limits selects its asyncio Redis driver by the "async+" scheme prefix.
+    return redis_url if redis_url.startswith("async+") else f"async+{redis_url}"
+
+
+def estimate_tokens(body: ChatCompletionRequest, default_completion: int) -> int:
+    chars = 0
+    for message in body.messages:
+        if isinstance(message.content, str):
+            chars += len(message.content)
+        elif isinstance(message.content, list):
+            chars += sum(len(str(part.get("text", ""))) for part in message.content)
+    completion = body.max_completion_tokens or body.max_tokens or default_completion
+    return math.ceil(chars / 4) + completion
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str | None) -> None:
+        self.storage = storage_from_string(storage_uri(redis_url))
+        self.limiter = MovingWindowRateLimiter(self.storage)
+
+    async def ping(self) -> None:
+        if not await self.storage.check():
+            raise ConnectionError("rate-limit storage does not answer")
+
+    async def charge(self, principal: Principal, tokens: int) -> None:
+        """Count one request and ``tokens`` tokens against the key's budgets.
+
+        Raises:
+            RateLimitError: 429 naming the budget, with ``retry-after`` in seconds.
+        """
+        rpm = RateLimitItemPerMinute(principal.rpm)
+        if not await self.limiter.hit(rpm, "rpm", principal.name):
+            await self._refuse(rpm, "rpm", principal, f"{principal.rpm} requests per minute")
+        tpm = RateLimitItemPerMinute(principal.tpm)
+        if tokens > principal.tpm:
+            raise RateLimitError(
+                f"this request needs about {tokens} tokens, more than the key's whole budget of "
+                f"{principal.tpm} tokens per minute; lower max_tokens or shorten the prompt",
+                code="tokens_exceeded",
+                headers={"x-should-retry": "false"},
+            )
+        if not await self.limiter.hit(tpm, "tpm", principal.name, cost=tokens):
+            await self._refuse(tpm, "tpm", principal, f"{principal.tpm} tokens per minute")
+
+    async def _refuse(
+        self, item: RateLimitItemPerMinute, kind: str, who: Principal, budget: str
+    ) -> None:
+        stats = await self.limiter.get_window_stats(item, kind, who.name)
+        wait = max(1, math.ceil(stats.reset_time - time.time()))
+        raise RateLimitError(
+            f"rate limit reached for key '{who.name}': {budget}; retry in {wait}s",
+            headers={"retry-after": str(wait)},
+        )

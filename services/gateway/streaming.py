@@ -1,0 +1,38 @@
+"""SSE relay from the orchestrator, with keep-alive comments while it works on the first token."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+
+from services.gateway.upstream import relay
+from services.kit.errors import ServiceError
+from services.kit.sse import KEEPALIVE, sse_event
+
+
+async def keepalive_then_relay(
+    opening: asyncio.Task[httpx.Response], interval_s: float
+) -> AsyncIterator[bytes]:
+    """Send ``: keep-alive`` every ``interval_s`` until the orchestrator answers, then relay.
+
+    The response status is already 200 here, so a failure to open travels in-band as an
+    error event. If the client leaves, the pending request is cancelled.
+    """
+    try:
+        while True:
+            done, _ = await asyncio.wait({opening}, timeout=interval_s)
+            if done:
+                break
+            yield KEEPALIVE
+        try:
+            upstream = opening.result()
+        except ServiceError as exc:
+            yield sse_event(exc.body())
+            return
+        async for piece in relay(upstream):
+            yield piece
+    finally:
+        if not opening.done():
+            opening.cancel()
