@@ -15,6 +15,7 @@ from services.kit.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
+from services.kit.sse import aclose_shielded
 
 
 class UpstreamStatusError(ServiceError):
@@ -88,7 +89,7 @@ async def relay(response: httpx.Response) -> AsyncIterator[bytes]:
             + b"\n\n"
         )
     finally:
-        await response.aclose()
+        await aclose_shielded(response)
 
 
 @contextmanager

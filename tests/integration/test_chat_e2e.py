@@ -215,6 +215,36 @@ async def test_every_backend_speaks_through_the_same_client(stack: Stack, backen
         await llm.aclose()
 
 
+def test_client_disconnect_cancels_generation(stack: Stack) -> None:
+    import time
+
+    body = {"model": MODEL, "messages": PROMPT, "max_tokens": 4000, "stream": True}
+    headers = {"Authorization": f"Bearer {stack.key}"}
+    started = time.monotonic()
+    with httpx.stream(
+        "POST", f"{stack.base_url}/chat/completions", json=body, headers=headers, timeout=60
+    ) as r:
+        lines = r.iter_lines()
+        received = [next(lines) for _ in range(6)]
+    assert any(line.startswith("data: ") for line in received)
+    llama_log = stack.home / "logs" / "llama-server.log"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        events = [r.get("event") for r in stack.log_records("orchestrator")]
+        noticed = "client disconnected; generation cancelled" in events
+        if noticed and "cancel task" in llama_log.read_text():
+            break  # the orchestrator noticed, and llama-server stopped generating
+        time.sleep(0.1)
+    else:
+        pytest.fail("the client left but generation was not cancelled end to end")
+    # The runner is free again at once (4000 tokens would take far longer than this).
+    answer = openai.OpenAI(
+        base_url=stack.base_url, api_key=stack.key, max_retries=0
+    ).chat.completions.create(model=MODEL, messages=PROMPT, max_tokens=2)
+    assert answer.choices[0].message.content is not None
+    assert time.monotonic() - started < 30
+
+
 def test_down_leaves_no_process_behind(stack: Stack) -> None:
     """Runs last in this module: stops the shared stack the way a user would."""
     pids = [*stack.pids().values(), stack.proc.pid]

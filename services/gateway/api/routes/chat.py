@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from services.gateway.deps import LimiterDep, OrchestratorDep, PrincipalDep, SettingsDep
@@ -23,7 +23,7 @@ from services.gateway.streaming import keepalive_then_relay
 from services.gateway.upstream import relay
 from services.kit.errors import InvalidRequestError
 from services.kit.schemas import ChatCompletionRequest, require_published_model
-from services.kit.sse import SSE_HEADERS
+from services.kit.sse import EventStreamResponse
 
 router = APIRouter(tags=["chat"])
 
@@ -90,4 +90,4 @@ async def chat_completions(
         stream = relay(opening.result())
     else:
         stream = keepalive_then_relay(opening, settings.gateway_keepalive_s)
-    return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
+    return EventStreamResponse(stream)

@@ -10,14 +10,15 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from services.kit.errors import ServiceError, UpstreamError
 from services.kit.logging import get_logger
 from services.kit.schemas import ChatCompletionRequest, require_published_model
-from services.kit.sse import DONE, SSE_HEADERS, sse_event
+from services.kit.sse import DONE, EventStreamResponse, sse_event
 from services.orchestrator.deps import GraphDep, SettingsDep
 from services.orchestrator.graph.state import ChatState
+from services.orchestrator.streaming import GraphStream
 
 router = APIRouter(tags=["chat"])
 log = get_logger(__name__)
@@ -36,7 +37,7 @@ def initial_state(body: ChatCompletionRequest) -> ChatState:
     }
 
 
-async def _sse(first: dict[str, Any], events: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+async def _sse(first: dict[str, Any], events: GraphStream) -> AsyncIterator[bytes]:
     try:
         yield sse_event(first)
         async for payload in events:
@@ -52,7 +53,7 @@ async def _sse(first: dict[str, Any], events: AsyncIterator[Any]) -> AsyncIterat
         log.info("client disconnected; generation cancelled")
         raise
     finally:
-        await events.aclose()  # type: ignore[attr-defined]
+        events.cancel()
 
 
 @router.post("/v1/chat/completions", response_model=None)
@@ -64,13 +65,14 @@ async def chat_completions(
     if not body.stream:
         result = await graph.ainvoke(state)
         return Response(orjson.dumps(result["completion"]), media_type="application/json")
-    events = graph.astream(state, stream_mode="custom")
+    events = GraphStream(graph.astream(state, stream_mode="custom"))
     # Pull the first chunk before answering so that a runner that is down yields a proper
     # 503 status rather than an error inside a 200 stream.
     try:
-        first = await anext(events)
+        first = await events.next()
     except StopAsyncIteration:
         raise UpstreamError("the LLM runner ended the stream without any chunk") from None
-    return StreamingResponse(
-        _sse(first, events), media_type="text/event-stream", headers=SSE_HEADERS
-    )
+    except BaseException:
+        events.cancel()
+        raise
+    return EventStreamResponse(_sse(first, events))
