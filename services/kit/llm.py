@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import openai
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
+import httpx
+import orjson
 
 from services.kit.errors import (
     InvalidRequestError,
@@ -20,8 +20,8 @@ from services.kit.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from services.kit.settings import LLMBackend, StackSettings
-from services.kit.tracing import inject_trace_headers
+from services.kit.http import make_http_client
+from services.kit.settings import LLMBackend, SettingsError, StackSettings
 
 # Where each runner listens when LLM_BASE_URL is not set.
 _DEFAULT_URLS = {
@@ -52,7 +52,10 @@ def configured_model(settings: StackSettings) -> str | None:
 
 
 class LLMClient:
-    """Chat completions against the configured runner.
+    """Chat completions against the configured runner, over the OpenAI wire protocol.
+
+    Speaks HTTP directly (the kit's client: timeouts, trace propagation) and hands back the
+    runner's JSON as dicts: no per-chunk model objects on the hot path.
 
     Raises (from every call): :class:`UpstreamUnavailableError` when the runner cannot be
     reached, :class:`UpstreamTimeoutError` when it does not answer in time,
@@ -60,101 +63,113 @@ class LLMClient:
     :class:`UpstreamError` for any other failure it reports.
     """
 
-    def __init__(self, settings: StackSettings, *, max_retries: int = 0) -> None:
+    def __init__(
+        self, settings: StackSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.backend = settings.llm_backend
         self.base_url = llm_base_url(settings)
         self._model = configured_model(settings)
         if self.backend == LLMBackend.OPENAI and not settings.llm_api_key:
-            from services.kit.settings import SettingsError
-
             raise SettingsError("LLM_API_KEY must be set when LLM_BACKEND=openai")
-        self._client = openai.AsyncOpenAI(
-            base_url=self.base_url,
-            # Local runners ignore the key, but the client insists on one.
-            api_key=settings.llm_api_key or "not-needed",
-            timeout=openai.Timeout(
-                connect=settings.http_connect_timeout_s,
-                read=settings.http_read_timeout_s,
-                write=settings.http_write_timeout_s,
-                pool=settings.http_pool_timeout_s,
-            ),
-            # Retrying is the caller's decision: a retried stream would repeat tokens.
-            max_retries=max_retries,
-        )
+        self._client = make_http_client(settings, self.base_url + "/", transport=transport)
+        if settings.llm_api_key:
+            self._client.headers["Authorization"] = f"Bearer {settings.llm_api_key}"
+        self._where = f"the LLM runner ({self.backend.value}) at {self.base_url}"
 
     async def aclose(self) -> None:
-        await self._client.close()
+        await self._client.aclose()
 
     async def model(self) -> str:
         """The runner's model id, discovered once from ``/v1/models`` when not configured."""
         if self._model is None:
-            with self._mapped_errors():
-                page = await self._client.models.list(extra_headers=inject_trace_headers({}))
-            if not page.data:
-                raise UpstreamError(f"the LLM runner at {self.base_url} serves no model")
-            self._model = page.data[0].id
+            data = (await self._get_models()).get("data") or []
+            if not data:
+                raise UpstreamError(f"{self._where} serves no model")
+            self._model = str(data[0]["id"])
         return self._model
 
     async def ping(self) -> None:
         """Readiness: the runner answers ``/v1/models``."""
-        with self._mapped_errors():
-            await self._client.models.list(extra_headers=inject_trace_headers({}))
+        await self._get_models()
 
-    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> ChatCompletion:
-        model = await self.model()
+    async def _get_models(self) -> dict[str, Any]:
         with self._mapped_errors():
-            return await self._client.chat.completions.create(
-                model=model,
-                messages=messages,  # type: ignore[arg-type]
-                stream=False,
-                extra_headers=inject_trace_headers({}),
-                **params,
-            )
+            response = await self._client.get("models")
+        await self._raise_for_status(response)
+        return orjson.loads(response.content)
+
+    def _body(self, model: str, messages: list[dict[str, Any]], **params: Any) -> bytes:
+        return orjson.dumps({"model": model, "messages": messages, **params})
+
+    async def complete(self, messages: list[dict[str, Any]], **params: Any) -> dict[str, Any]:
+        """A non-streamed completion: the runner's JSON body."""
+        body = self._body(await self.model(), messages, stream=False, **params)
+        with self._mapped_errors():
+            response = await self._client.post("chat/completions", content=body, headers=_JSON)
+        await self._raise_for_status(response)
+        return orjson.loads(response.content)
 
     async def stream(
         self, messages: list[dict[str, Any]], *, include_usage: bool = False, **params: Any
-    ) -> AsyncIterator[ChatCompletionChunk]:
-        """Yield the runner's chunks. The connection is made before the first yield, so a
-        runner that is down raises here, before any byte reaches the client."""
-        model = await self.model()
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield the runner's chunks as dicts. The request is made before the first yield, so
+        a runner that is down raises here, before any byte reaches the client."""
+        extra = {"stream_options": {"include_usage": True}} if include_usage else {}
+        body = self._body(await self.model(), messages, stream=True, **extra, **params)
+        request = self._client.build_request(
+            "POST", "chat/completions", content=body, headers=_JSON
+        )
         with self._mapped_errors():
-            response = await self._client.chat.completions.create(
-                model=model,
-                messages=messages,  # type: ignore[arg-type]
-                stream=True,
-                stream_options={"include_usage": True} if include_usage else None,
-                extra_headers=inject_trace_headers({}),
-                **params,
-            )
+            response = await self._client.send(request, stream=True)
         try:
+            await self._raise_for_status(response)
             with self._mapped_errors():
-                async for chunk in response:
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue  # blank separators and ": comment" keep-alives
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    chunk = orjson.loads(data)
+                    if "error" in chunk and "choices" not in chunk:
+                        raise UpstreamError(f"{self._where} failed mid-stream: {_message(chunk)}")
                     yield chunk
         finally:
-            await response.close()
+            await response.aclose()
+
+    async def _raise_for_status(self, response: httpx.Response) -> None:
+        if response.status_code < 400:
+            return
+        await response.aread()
+        try:
+            detail = _message(orjson.loads(response.content))
+        except orjson.JSONDecodeError:
+            detail = response.text[:200] or response.reason_phrase
+        status = response.status_code
+        if 400 <= status < 500 and status not in (401, 403, 429):
+            raise InvalidRequestError(f"{self._where} rejected the request: {detail}")
+        raise UpstreamError(f"{self._where} answered {status}: {detail}")
 
     @contextmanager
     def _mapped_errors(self) -> Iterator[None]:
-        where = f"the LLM runner ({self.backend.value}) at {self.base_url}"
         try:
             yield
-        except openai.APITimeoutError:
-            raise UpstreamTimeoutError(f"{where} did not answer in time") from None
-        except openai.APIConnectionError as exc:
+        except httpx.TimeoutException:
+            raise UpstreamTimeoutError(f"{self._where} did not answer in time") from None
+        except httpx.TransportError as exc:
             raise UpstreamUnavailableError(
-                f"{where} is unreachable ({exc.__cause__ or exc}); is it running?"
+                f"{self._where} is unreachable ({type(exc).__name__}: {exc}); is it running?"
             ) from None
-        except openai.APIStatusError as exc:
-            detail = _upstream_message(exc)
-            if 400 <= exc.status_code < 500 and exc.status_code not in (401, 403, 429):
-                raise InvalidRequestError(f"{where} rejected the request: {detail}") from None
-            raise UpstreamError(f"{where} answered {exc.status_code}: {detail}") from None
 
 
-def _upstream_message(exc: openai.APIStatusError) -> str:
-    body = exc.body
+_JSON = {"content-type": "application/json"}
+
+
+def _message(body: Any) -> str:
     if isinstance(body, dict):
         err = body.get("error", body)
         if isinstance(err, dict) and err.get("message"):
             return str(err["message"])
-    return exc.message
+        if isinstance(err, str):
+            return err
+    return str(body)[:200]

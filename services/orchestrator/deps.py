@@ -9,11 +9,11 @@ from fastapi import Depends, Request
 from services.orchestrator.settings import Settings
 
 
-def _graph(request: Request) -> Any:
+async def _graph(request: Request) -> Any:
     return request.app.state.graph
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from services.kit.errors import UpstreamUnavailableError
 from services.orchestrator.graph.builder import build_graph
@@ -25,31 +24,29 @@ class RecordingLLM:
         self.calls: list[list[dict[str, Any]]] = []
         self.fail = fail
 
-    async def complete(self, messages, **params) -> ChatCompletion:
+    async def complete(self, messages, **params) -> dict[str, Any]:
         self.calls.append(messages)
-        return ChatCompletion.model_validate(
-            {
-                "id": "runner-id",
-                "object": "chat.completion",
-                "created": 1,
-                "model": "/path/to/model.gguf",
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": "ok"},
-                    }
-                ],
-                "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
-            }
-        )
+        return {
+            "id": "runner-id",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "/path/to/model.gguf",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": "ok"},
+                }
+            ],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+        }
 
     async def stream(self, messages, *, include_usage=False, **params):
         self.calls.append(messages)
         if self.fail:
             raise UpstreamUnavailableError("runner down")
         for i, piece in enumerate(["He", "llo"]):
-            yield ChatCompletionChunk.model_validate(
+            yield (
                 {
                     "id": "runner-id",
                     "object": "chat.completion.chunk",
@@ -68,7 +65,7 @@ class RecordingLLM:
                 }
             )
         if include_usage:
-            yield ChatCompletionChunk.model_validate(
+            yield (
                 {
                     "id": "runner-id",
                     "object": "chat.completion.chunk",

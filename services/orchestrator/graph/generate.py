@@ -30,13 +30,13 @@ class GenerateNode:
         messages = frame_messages(state["messages"], state.get("context", []))
         if not state.get("stream"):
             answer = await self.llm.complete(messages, **state["params"])
-            return {"completion": _restamp(answer.model_dump(exclude_unset=True), state)}
+            return {"completion": _restamp(answer, state)}
         write = get_stream_writer()
         include_usage = state.get("include_usage", False)
         async for chunk in self.llm.stream(
             messages, include_usage=include_usage, **state["params"]
         ):
-            payload = _restamp(chunk.model_dump(exclude_unset=True), state)
+            payload = _restamp(chunk, state)
             payload["object"] = "chat.completion.chunk"
             if include_usage:
                 # The contract: usage is null on every chunk but the final usage-only one.
