@@ -59,3 +59,9 @@ clean: ## Remove the virtualenv, caches and local stack state
 
 # Platform targets (chart, images, kind/k3s) live beside this file so each area owns its own.
 -include mk/*.mk
+
+.PHONY: bench-gateway
+bench-gateway: $(STAMP) ## Gateway overhead vs direct vs LiteLLM (installs wrk and .bench-venv/ LiteLLM)
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get install -y -qq wrk; }
+	@test -x .bench-venv/bin/litellm || { $(PYTHON) -m venv .bench-venv && .bench-venv/bin/pip install 'litellm[proxy]'; }
+	$(BIN)/python -m bench.gateway_overhead

@@ -181,10 +181,25 @@ def test_one_trace_id_from_gateway_to_orchestrator(stack: Stack, client: openai.
         assert stack.key not in (stack.home / "logs" / f"{service}.log").read_text()
 
 
+def test_the_stack_transcribes_audio(stack: Stack, tmp_path: Path) -> None:
+    """asr-api runs in the local stack; the openai client transcribes espeak-ng speech."""
+    from tests.asr.speech import TECHNICAL, speak
+
+    wav = speak(TECHNICAL[0], tmp_path / "speech.wav")
+    asr_port = next(c["port"] for c in stack.state()["components"] if c["name"] == "asr-api")
+    client = openai.OpenAI(base_url=f"http://127.0.0.1:{asr_port}/v1", api_key="unused")
+    with wav.open("rb") as audio:
+        result = client.audio.transcriptions.create(
+            model="whisper-1", file=audio, response_format="verbose_json"
+        )
+    assert "yield strength" in result.text.lower()
+    assert result.segments and result.segments[0].model_extra["tag"] == "technical"
+
+
 def test_status_reports_every_service_ready(stack: Stack) -> None:
     result = stack.cli("status")
     assert result.returncode == 0, result.stdout
-    for name in ("llama-server", "orchestrator", "gateway"):
+    for name in ("llama-server", "asr-api", "orchestrator", "gateway"):
         assert name in result.stdout
 
 
