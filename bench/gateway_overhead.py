@@ -20,8 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
@@ -113,12 +113,14 @@ def throughput(seconds: int, levels: list[int], with_litellm: bool, tmp: Path) -
         }  # fmt: skip
         if with_litellm:
             wait_ok(f"http://127.0.0.1:{ll}/health/liveliness", timeout_s=180)
+            # Both proxies check a bearer key on every request.
             paths["litellm"] = (
                 f"http://127.0.0.1:{ll}/v1/chat/completions",
-                lua(tmp / "l.lua", None),
+                lua(tmp / "l.lua", f"Bearer {KEY}"),
             )
         results: dict[tuple[str, int], dict[str, float]] = {}
         for name, (url, script) in paths.items():
+            print(f"measuring {name} ...", flush=True)
             check(name, url)
             wrk(url, script, 4, 2)  # warm-up: connections, caches, lazy imports
             for c in levels:
@@ -223,9 +225,12 @@ def main() -> None:
     if with_litellm and not LITELLM.exists():
         raise SystemExit(f"{LITELLM} is missing: run `make bench-gateway` (it installs LiteLLM)")
     levels = [int(x) for x in args.levels.split(",")]
-    with tempfile.TemporaryDirectory() as tmp:
-        throughput(args.seconds, levels, with_litellm, Path(tmp))
-        stream_gaps(Path(tmp))
+    # Logs of every process stay in .aistack/bench-gateway/ for a look after the run.
+    work = ROOT / ".aistack" / "bench-gateway"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    throughput(args.seconds, levels, with_litellm, work)
+    stream_gaps(work)
 
 
 if __name__ == "__main__":
