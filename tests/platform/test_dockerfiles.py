@@ -1,0 +1,207 @@
+"""The service images: checked without a container engine (none on build machines).
+
+For each docker/<service>/Dockerfile: a pinned python:3.11 slim base, a fixed non-root UID, only
+the service's pyproject extra installed, every COPY source present and let through by
+.dockerignore, and the CMD module importable from exactly the files the image copies, with every
+third-party import it makes provided by the base dependencies plus that extra.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import importlib.metadata
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from tests.platform.components import package_of
+from tests.platform.conftest import REPO
+
+pytestmark = pytest.mark.unit
+
+DOCKERFILES = sorted(REPO.glob("docker/*/Dockerfile"))
+PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    text = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
+    result = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keyword, _, rest = line.partition(" ")
+            result.append((keyword.upper(), rest.strip()))
+    return result
+
+
+def copies(path: Path) -> list[tuple[str, str]]:
+    """(source, destination) of every COPY from the build context."""
+    pairs = []
+    for keyword, rest in instructions(path):
+        if keyword != "COPY" or "--from=" in rest:
+            continue
+        words = [w for w in rest.split() if not w.startswith("--")]
+        *sources, dest = words
+        pairs += [(source, dest) for source in sources]
+    return pairs
+
+
+def cmd_module(path: Path) -> str:
+    (cmd,) = [rest for keyword, rest in instructions(path) if keyword == "CMD"]
+    argv = json.loads(cmd)
+    assert argv[:2] == ["python", "-m"], "exec form: python -m <module>"
+    return argv[2]
+
+
+def extra_of(path: Path) -> str:
+    (match,) = re.findall(r'pip install "\.\[([a-z0-9_-]+)\]"', path.read_text(encoding="utf-8"))
+    return match
+
+
+def dockerignore_allows(relative: str) -> bool:
+    """Whether .dockerignore (an allowlist: `*` then `!path`) lets `relative` into the context."""
+    allowed = False
+    for raw in (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        pattern = line.lstrip("!").rstrip("/")
+        target = relative.rstrip("/")
+        if fnmatch.fnmatch(target, pattern) or target.startswith(pattern + "/"):
+            allowed = negate
+    return allowed
+
+
+@pytest.fixture(params=DOCKERFILES, ids=lambda p: p.parent.name)
+def dockerfile(request: pytest.FixtureRequest) -> Path:
+    return request.param
+
+
+def test_there_is_an_image_per_existing_service() -> None:
+    names = {p.parent.name for p in DOCKERFILES}
+    assert {"gateway", "orchestrator"} <= names
+    for name in names:
+        assert (REPO / "services" / package_of(name) / "__main__.py").exists(), name
+
+
+def test_base_user_and_no_healthcheck(dockerfile: Path) -> None:
+    text = dockerfile.read_text(encoding="utf-8")
+    (base,) = re.findall(r"^ARG PYTHON_IMAGE=(\S+)$", text, re.MULTILINE)
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?", base), "pin python:3.11.<patch>-slim"
+    keywords = [k for k, _ in instructions(dockerfile)]
+    assert "HEALTHCHECK" not in keywords, "probes live in the chart"
+    users = [rest for k, rest in instructions(dockerfile) if k == "USER"]
+    assert users[-1] == "10001:10001"
+    assert "# Models:" in text, "say whether models are baked in or on a volume, and why"
+    port = dict(instructions(dockerfile))["EXPOSE"]
+    assert port.isdigit()
+
+
+def test_installs_only_its_own_extra(dockerfile: Path) -> None:
+    extra = extra_of(dockerfile)
+    assert extra == package_of(dockerfile.parent.name)
+    assert extra in PYPROJECT["project"]["optional-dependencies"]
+    assert len(re.findall(r"pip install", dockerfile.read_text(encoding="utf-8"))) == 1
+
+
+def test_every_copy_source_exists_and_reaches_the_context(dockerfile: Path) -> None:
+    pairs = copies(dockerfile)
+    assert pairs
+    for source, _ in pairs:
+        assert (REPO / source).exists(), source
+        assert dockerignore_allows(source), f".dockerignore keeps {source} out"
+
+
+def _image_tree(dockerfile: Path, root: Path) -> Path:
+    """The /app of the image: the COPY sources that land under services/."""
+    app = root / "app"
+    for source, dest in copies(dockerfile):
+        if not dest.startswith("services"):
+            continue
+        target = app / dest
+        if (REPO / source).is_dir():
+            shutil.copytree(REPO / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / source, target)
+    return app
+
+
+def test_cmd_module_imports_from_the_copied_files_alone(dockerfile: Path, tmp_path: Path) -> None:
+    module = cmd_module(dockerfile)
+    app = _image_tree(dockerfile, tmp_path)
+    # `python -c` puts the working directory first on sys.path, as `python -m` does in /app.
+    check = f"import {module}.__main__, services; assert services.__file__.startswith({str(app)!r})"
+    result = subprocess.run(
+        [sys.executable, "-c", check],
+        cwd=app,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _third_party_imports(root: Path) -> set[str]:
+    names = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return {n for n in names if n not in sys.stdlib_module_names and n != "services"}
+
+
+def _closure(requirements: list[str]) -> set[str]:
+    """Distributions installed by `requirements`, following installed metadata transitively."""
+    seen: set[str] = set()
+    todo = [Requirement(r) for r in requirements]
+    while todo:
+        req = todo.pop()
+        name = canonicalize_name(req.name)
+        key = f"{name}[{','.join(sorted(req.extras))}]"
+        if key in seen:
+            continue
+        seen.add(key)
+        seen.add(name)
+        try:
+            dist = importlib.metadata.distribution(req.name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for raw in dist.requires or []:
+            sub = Requirement(raw)
+            if sub.marker is None or any(
+                sub.marker.evaluate({"extra": extra}) for extra in (req.extras or {""})
+            ):
+                todo.append(sub)
+    return seen
+
+
+def test_third_party_imports_come_from_base_plus_the_extra(
+    dockerfile: Path, tmp_path: Path
+) -> None:
+    extra = extra_of(dockerfile)
+    project = PYPROJECT["project"]
+    installed = _closure([*project["dependencies"], *project["optional-dependencies"][extra]])
+    providers = importlib.metadata.packages_distributions()
+    app = _image_tree(dockerfile, tmp_path)
+    missing = {}
+    for name in sorted(_third_party_imports(app)):
+        dists = {canonicalize_name(d) for d in providers.get(name, [name])}
+        if not dists & installed:
+            missing[name] = sorted(dists)
+    assert missing == {}, f'imports not installed by pip install ".[{extra}]": {missing}'

@@ -1,0 +1,133 @@
+"""skaffold.yaml, checked structurally (skaffold itself cannot be installed on build machines)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.platform.components import package_of
+from tests.platform.conftest import CHART, REPO
+
+pytestmark = pytest.mark.unit
+
+SKAFFOLD = yaml.safe_load((REPO / "skaffold.yaml").read_text(encoding="utf-8"))
+SCHEMA = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+
+
+def sanitized(image: str) -> str:
+    """skaffold's template name for an artifact: `/`, `-` and `.` become `_`."""
+    return re.sub(r"[/.\-]", "_", image)
+
+
+def release(config: dict) -> dict:
+    (only,) = config["deploy"]["helm"]["releases"]
+    return only
+
+
+def schema_has(path: str) -> bool:
+    node = SCHEMA
+    for key in path.split("."):
+        node = node.get("properties", {}).get(key)
+        if node is None:
+            return False
+    return True
+
+
+def apply_patches(config: dict, patches: list[dict]) -> dict:
+    """The JSON-patch subset skaffold profiles use here (add / replace)."""
+    config = copy.deepcopy(config)
+    for patch in patches:
+        *parents, last = patch["path"].strip("/").split("/")
+        node = config
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        if patch.get("op", "replace") == "replace":
+            assert last in node, patch["path"]
+        assert patch["op"] in ("add", "replace")
+        node[last] = patch["value"]
+    return config
+
+
+def profile(name: str) -> dict:
+    return next(p for p in SKAFFOLD["profiles"] if p["name"] == name)
+
+
+def test_api_version_and_release() -> None:
+    assert SKAFFOLD["apiVersion"] == "skaffold/v4beta14"
+    assert SKAFFOLD["kind"] == "Config"
+    rel = release(SKAFFOLD)
+    assert (REPO / rel["chartPath"]).resolve() == CHART
+    assert rel["skipBuildDependencies"] is True  # vendored subcharts
+
+
+def test_one_artifact_per_dockerfile() -> None:
+    artifacts = SKAFFOLD["build"]["artifacts"]
+    dockerfiles = {a["docker"]["dockerfile"] for a in artifacts}
+    on_disk = {str(p.relative_to(REPO)) for p in REPO.glob("docker/*/Dockerfile")}
+    assert dockerfiles == on_disk
+    for artifact in artifacts:
+        assert artifact["context"] == "."
+        service = Path(artifact["docker"]["dockerfile"]).parent.name
+        assert artifact["image"] == f"ai-stack/{service}"
+
+
+def test_every_artifact_has_its_set_value_templates() -> None:
+    templates = release(SKAFFOLD)["setValueTemplates"]
+    expected = {}
+    for artifact in SKAFFOLD["build"]["artifacts"]:
+        component = Path(artifact["docker"]["dockerfile"]).parent.name
+        n = sanitized(artifact["image"])
+        expected[f"{component}.image.repository"] = f"{{{{.IMAGE_REPO_{n}}}}}"
+        expected[f"{component}.image.tag"] = f"{{{{.IMAGE_TAG_{n}}}}}@{{{{.IMAGE_DIGEST_{n}}}}}"
+    assert templates == expected
+
+
+def test_every_set_value_key_exists_in_the_values_schema() -> None:
+    keys = list(release(SKAFFOLD)["setValueTemplates"])
+    for p in SKAFFOLD["profiles"]:
+        keys += list(release(apply_patches(SKAFFOLD, p.get("patches", []))).get("setValues", {}))
+    assert keys
+    for key in keys:
+        assert schema_has(key), key
+
+
+def test_port_forwards_bind_loopback() -> None:
+    forwards = {f["resourceName"]: f for f in SKAFFOLD["portForward"]}
+    assert set(forwards) == {"ai-stack-gateway", "ai-stack-orchestrator", "ai-stack-rag-api"}
+    for forward in forwards.values():
+        assert forward["address"] == "127.0.0.1"
+        assert forward["resourceType"] == "service"
+        assert forward["namespace"] == release(SKAFFOLD)["namespace"]
+    assert forwards["ai-stack-gateway"]["port"] == 8080
+    assert forwards["ai-stack-orchestrator"]["port"] == 8081
+    assert forwards["ai-stack-rag-api"]["port"] == 8082
+
+
+def test_dev_profile_uses_kind_values_and_syncs_python() -> None:
+    dev = apply_patches(SKAFFOLD, profile("dev")["patches"])
+    assert release(dev)["valuesFiles"] == ["charts/ai-stack/values-dev.yaml"]
+    assert dev["build"]["local"]["push"] is False
+    for artifact in dev["build"]["artifacts"]:
+        (rule,) = artifact["sync"]["manual"]
+        assert rule == {"src": "services/**/*.py", "dest": "/app"}
+    dev_values = yaml.safe_load((CHART / "values-dev.yaml").read_text(encoding="utf-8"))
+    for artifact in dev["build"]["artifacts"]:
+        component = Path(artifact["docker"]["dockerfile"]).parent.name
+        # The synced files must be reloaded and writable.
+        assert dev_values[component]["devReload"] is True
+        assert dev_values[component]["securityContext"]["readOnlyRootFilesystem"] is False
+        # devReload runs `uvicorn <module>.main:create_app --factory`.
+        main = REPO / "services" / package_of(component) / "main.py"
+        assert "def create_app(" in main.read_text(encoding="utf-8")
+
+
+def test_prod_profile_pushes_and_uses_prod_values() -> None:
+    prod = apply_patches(SKAFFOLD, profile("prod")["patches"])
+    assert release(prod)["valuesFiles"] == ["charts/ai-stack/values-prod.yaml"]
+    assert prod["build"]["local"]["push"] is True
+    assert release(prod)["setValues"] == {"global.imageRegistry": ""}
