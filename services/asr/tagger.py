@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from services.asr.quantities import Quantity, QuantityFinder
 from services.asr.transcript import Transcript
+from services.kit.quantities import Quantity, QuantityFinder
 
 TECHNICAL = "technical"
 NARRATIVE = "narrative"

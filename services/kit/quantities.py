@@ -30,7 +30,7 @@ def _sig(value: float) -> float:
 def load_unit_table() -> dict[str, str]:
     """The ``units.txt`` table: surface form → pint unit expression."""
     table: dict[str, str] = {}
-    text = resources.files("services.asr").joinpath("units.txt").read_text(encoding="utf-8")
+    text = resources.files("services.kit").joinpath("units.txt").read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.asr.quantities import QuantityFinder
+from services.kit.quantities import QuantityFinder
 
 pytestmark = pytest.mark.unit
 
