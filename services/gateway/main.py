@@ -9,12 +9,12 @@ import httpx
 from fastapi import FastAPI
 
 from services.gateway.api.routes import chat, models
-from services.gateway.bodylimit import BodySizeLimitMiddleware
 from services.gateway.keys import KeyRing, load_keys_file, parse_env_keys
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.settings import Settings, get_settings
 from services.gateway.upstream import Orchestrator
 from services.kit.app import create_service_app
+from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.http import make_http_client
 
 
@@ -53,5 +53,9 @@ def create_app(
         "gateway", settings, routers=[models.router, chat.router], lifespan=lifespan
     )
     app.state.keyring = keyring
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.gateway_max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.gateway_max_body_bytes,
+        variable="GATEWAY_MAX_BODY_BYTES",
+    )
     return app
