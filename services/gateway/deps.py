@@ -7,10 +7,12 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Header, Request
 
+from services.gateway.conditioning.service import ConditioningService
 from services.gateway.keys import KeyRing, Principal
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.settings import Settings
 from services.gateway.upstream import Orchestrator
+from services.kit.errors import NotFoundError
 
 
 async def _settings(request: Request) -> Settings:
@@ -23,6 +25,10 @@ async def _orchestrator(request: Request) -> Orchestrator:
 
 async def _limiter(request: Request) -> RateLimiter:
     return request.app.state.limiter
+
+
+async def _conditioning(request: Request) -> ConditioningService | None:
+    return request.app.state.conditioning
 
 
 async def authenticate(
@@ -38,5 +44,16 @@ async def authenticate(
 SettingsDep = Annotated[Settings, Depends(_settings)]
 OrchestratorDep = Annotated[Orchestrator, Depends(_orchestrator)]
 LimiterDep = Annotated[RateLimiter, Depends(_limiter)]
+OptionalConditioningDep = Annotated[ConditioningService | None, Depends(_conditioning)]
+
+
+async def _require_conditioning(request: Request) -> ConditioningService:
+    service = request.app.state.conditioning
+    if service is None:
+        raise NotFoundError("conditioning is switched off on this gateway (GATEWAY_CONDITIONING)")
+    return service
+
+
+ConditioningDep = Annotated[ConditioningService, Depends(_require_conditioning)]
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
 Authenticated = Depends(authenticate)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 
-from services.gateway.api.routes import chat, models
+from services.gateway.api.routes import chat, conditioning, models
+from services.gateway.conditioning.extract import Extractor
+from services.gateway.conditioning.service import ConditioningService
 from services.gateway.keys import KeyRing, load_keys_file, parse_env_keys
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.settings import Settings, get_settings
@@ -41,6 +44,11 @@ def create_app(
         client = make_http_client(settings, settings.orchestrator_base_url, transport=transport)
         app.state.orchestrator = Orchestrator(client)
         app.state.limiter = RateLimiter(settings.redis_url)
+        app.state.conditioning = None
+        if settings.gateway_conditioning:
+            service = ConditioningService(Extractor())
+            await asyncio.to_thread(service.warm_up)
+            app.state.conditioning = service
         app.state.readiness_checks["orchestrator"] = app.state.orchestrator.ping
         if settings.redis_url:
             app.state.readiness_checks["redis"] = app.state.limiter.ping
@@ -50,7 +58,10 @@ def create_app(
             await client.aclose()
 
     app = create_service_app(
-        "gateway", settings, routers=[models.router, chat.router], lifespan=lifespan
+        "gateway",
+        settings,
+        routers=[models.router, chat.router, conditioning.router],
+        lifespan=lifespan,
     )
     app.state.keyring = keyring
     app.add_middleware(

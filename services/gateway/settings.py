@@ -29,6 +29,8 @@ class Settings(StackSettings):
     gateway_max_tokens_cap: int = Field(32768, ge=1)
     # Tokens charged for a request that sets no max_tokens (its answer is not known yet).
     gateway_default_completion_tokens: int = Field(1024, ge=1)
+    # Derive quantities (SI), requested units and constraints and send them beside the prompt.
+    gateway_conditioning: bool = True
     # SSE comment interval while the orchestrator works before the first token.
     gateway_keepalive_s: float = Field(10.0, gt=0)
 

@@ -77,6 +77,9 @@ class QuantityFinder:
         self._lower = {f.lower(): u for f, u in self.table.items() if f.islower()}
         unit = rf"(?:(?:square|cubic)\s+)?(?:{_alternation(list(self.table))})[23²³]?"
         expr = rf"{unit}(?:\s*/\s*{unit}|\s+per\s+{unit})?"
+        # A unit expression on its own (kg/m³, metres per second): for callers that look for
+        # units without a number, such as "answer in ksi".
+        self.unit_expression = expr
         self._quantity = re.compile(rf"(?P<num>{_NUMBER})\s?(?P<unit>{expr})(?![\w°%])")
         words = [f for f in self.table if f.islower() and len(f) > 3]
         self._bare_unit = re.compile(rf"(?<!\w)(?:{_alternation(words)})(?!\w)")

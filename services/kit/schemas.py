@@ -50,6 +50,9 @@ class ChatCompletionRequest(BaseModel):
     tool_choice: str | dict[str, Any] | None = None
     response_format: dict[str, Any] | None = None
     user: str | None = None
+    # Set by the gateway only (quantities in SI, requested units, constraints); see
+    # services/gateway/conditioning. Never forwarded to the LLM runner.
+    conditioning: dict[str, Any] | None = None
 
     @property
     def include_usage(self) -> bool:

@@ -11,6 +11,7 @@ from services.kit.app import create_service_app
 from services.kit.llm import LLMClient
 from services.orchestrator.api.routes import chat
 from services.orchestrator.graph.builder import build_graph
+from services.orchestrator.graph.conditioning import condition
 from services.orchestrator.graph.generate import GenerateNode
 from services.orchestrator.settings import Settings, get_settings
 
@@ -23,7 +24,7 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = llm or LLMClient(settings)
-        app.state.graph = build_graph(GenerateNode(client))
+        app.state.graph = build_graph(GenerateNode(client), [("condition", condition)])
         app.state.readiness_checks["llm"] = client.ping
         try:
             yield

@@ -26,4 +26,5 @@ class ChatState(TypedDict, total=False):
     stream: bool
     include_usage: bool
     context: list[ContextBlock]
+    conditioning: dict[str, Any] | None
     completion: dict[str, Any]

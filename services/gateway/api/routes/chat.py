@@ -15,7 +15,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from services.gateway.deps import LimiterDep, OrchestratorDep, PrincipalDep, SettingsDep
+from services.gateway.deps import (
+    LimiterDep,
+    OptionalConditioningDep,
+    OrchestratorDep,
+    PrincipalDep,
+    SettingsDep,
+)
 from services.gateway.ratelimit import estimate_tokens
 from services.gateway.responses_shape import is_responses_shaped, to_chat_body
 from services.gateway.settings import Settings
@@ -73,6 +79,7 @@ async def chat_completions(
     orchestrator: OrchestratorDep,
     limiter: LimiterDep,
     settings: SettingsDep,
+    conditioning: OptionalConditioningDep,
 ) -> Response:
     body, payload = await parse_body(request)
     require_published_model(body.model, settings.aistack_models)
@@ -80,7 +87,11 @@ async def chat_completions(
     await limiter.charge(
         principal, estimate_tokens(body, settings.gateway_default_completion_tokens)
     )
-    # The user's messages go on exactly as received: the gateway never rewrites them.
+    # The user's messages go on exactly as received: the gateway never rewrites them. What it
+    # derived travels beside them; a client cannot supply its own.
+    payload.pop("conditioning", None)
+    if conditioning is not None:
+        payload["conditioning"] = conditioning.for_messages(payload["messages"]).model_dump()
     if not body.stream:
         return Response(await orchestrator.chat(payload), media_type="application/json")
     opening = asyncio.ensure_future(orchestrator.open_stream(payload))

@@ -34,6 +34,7 @@ def initial_state(body: ChatCompletionRequest) -> ChatState:
         "stream": body.stream,
         "include_usage": body.include_usage,
         "context": [],
+        "conditioning": body.conditioning,
     }
 
 
