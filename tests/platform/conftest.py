@@ -29,6 +29,8 @@ VALUES = {
     "default": (),
     "dev": (CHART / "values-dev.yaml",),
     "prod": (CHART / "values-prod.yaml",),
+    # Default plus the components that are off by default (no image yet).
+    "all": (CHART / "ci" / "all-components-values.yaml",),
 }
 # The optional APIs the chart can target (ServiceMonitor, HTTPRoute).
 OPTIONAL_APIS = (

@@ -179,7 +179,12 @@ def test_optional_kinds_render_only_when_enabled_and_served(render: Callable[...
     assert kinds(*enable) == set(), "enabled but the cluster does not serve the APIs"
     assert kinds(*apis) == set(), "served but not enabled"
     assert kinds(*enable, *apis) == {"ServiceMonitor", "HTTPRoute"}
-    # One ServiceMonitor per component with /metrics: the six Python services and Qdrant
-    # (Ollama has none; vLLM's appears in prod).
+    # One ServiceMonitor per enabled component with /metrics: the Python services and Qdrant
+    # (Ollama has none; vLLM's appears in prod). mcp and tool-registry are off by default.
     monitors = by_kind(parse_manifests(render("default", *enable, *apis)), "ServiceMonitor")
+    assert len(monitors) == 5
+    everything = ("--set", "mcp.enabled=true", "--set", "tool-registry.enabled=true")
+    monitors = by_kind(
+        parse_manifests(render("default", *enable, *apis, *everything)), "ServiceMonitor"
+    )
     assert len(monitors) == 7

@@ -255,7 +255,7 @@ def test_every_seed_volume_is_a_pvc_or_a_deliberate_emptydir(
     rendered: dict[str, list[Manifest]], seed: str
 ) -> None:
     ref, volume_name, kind = SEED_VOLUMES[seed]
-    workload = next(m for m in rendered["default"] if m.ref == ref)
+    workload = next(m for m in rendered["all"] if m.ref == ref)
     if kind == "volumeClaimTemplate":
         templates = workload.body["spec"]["volumeClaimTemplates"]
         assert [t["metadata"]["name"] for t in templates] == [volume_name]
