@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from services.gateway.api.routes import chat, conditioning, models
+from services.gateway.api.routes import chat, models
+from services.gateway.api.routes import conditioning as conditioning_routes
+from services.gateway.conditioning.domains import DomainScorer
 from services.gateway.conditioning.extract import Extractor
 from services.gateway.conditioning.service import ConditioningService
 from services.gateway.keys import KeyRing, load_keys_file, parse_env_keys
@@ -18,6 +20,7 @@ from services.gateway.settings import Settings, get_settings
 from services.gateway.upstream import Orchestrator
 from services.kit.app import create_service_app
 from services.kit.bodylimit import BodySizeLimitMiddleware
+from services.kit.embedding import Embedder
 from services.kit.http import make_http_client
 
 
@@ -29,9 +32,12 @@ def build_keyring(settings: Settings) -> KeyRing:
 
 
 def create_app(
-    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    conditioning: ConditioningService | None = None,
 ) -> FastAPI:
-    """Build the gateway. ``transport`` replaces the network to the orchestrator (tests).
+    """Build the gateway. ``transport`` replaces the network to the orchestrator and
+    ``conditioning`` a loaded conditioning service (tests share one embedding model).
 
     Raises:
         SettingsError: no usable API keys (checked here, so the process fails at start).
@@ -46,7 +52,10 @@ def create_app(
         app.state.limiter = RateLimiter(settings.redis_url)
         app.state.conditioning = None
         if settings.gateway_conditioning:
-            service = ConditioningService(Extractor())
+            service = conditioning or ConditioningService(
+                Extractor(), DomainScorer(Embedder(settings.embedding_model))
+            )
+            # Loading the embedding model takes seconds: keep the event loop free meanwhile.
             await asyncio.to_thread(service.warm_up)
             app.state.conditioning = service
         app.state.readiness_checks["orchestrator"] = app.state.orchestrator.ping
@@ -60,7 +69,7 @@ def create_app(
     app = create_service_app(
         "gateway",
         settings,
-        routers=[models.router, chat.router, conditioning.router],
+        routers=[models.router, chat.router, conditioning_routes.router],
         lifespan=lifespan,
     )
     app.state.keyring = keyring

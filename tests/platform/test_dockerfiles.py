@@ -155,10 +155,24 @@ def test_cmd_module_imports_from_the_copied_files_alone(dockerfile: Path, tmp_pa
     assert result.returncode == 0, result.stderr
 
 
+def _module_level(tree: ast.AST) -> list[ast.AST]:
+    """Every node outside function bodies. Imports inside functions are the kit's optional
+    capabilities (an embedding model, a YAML keys file): they load only in the images whose
+    extra provides them, and importing the module never needs them."""
+    found: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def _third_party_imports(root: Path) -> set[str]:
     names = set()
     for path in root.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _module_level(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -20,7 +20,8 @@ CHAT = {"model": "ai-stack", "messages": [{"role": "user", "content": "Yield of 
 
 
 def make_client(handler: Callable[[httpx.Request], httpx.Response]) -> TestClient:
-    settings = Settings(gateway_api_keys=KEY)
+    # Conditioning has its own tests (it loads the embedding model).
+    settings = Settings(gateway_api_keys=KEY, gateway_conditioning=False)
     return TestClient(create_app(settings, transport=httpx.MockTransport(handler)))
 
 

@@ -31,6 +31,7 @@ def echo(request: httpx.Request) -> httpx.Response:
 
 
 def client(handler=echo, **settings) -> TestClient:
+    settings.setdefault("gateway_conditioning", False)  # tested in test_conditioning.py
     s = Settings(gateway_api_keys=settings.pop("gateway_api_keys", KEY), **settings)
     return TestClient(create_app(s, transport=httpx.MockTransport(handler)))
 
@@ -62,14 +63,14 @@ def test_keys_file_names_keys_and_sets_their_limits(tmp_path) -> None:
 )
 def test_bad_key_configuration_fails_at_start(keys: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
-        create_app(Settings(gateway_api_keys=keys))
+        create_app(Settings(gateway_api_keys=keys, gateway_conditioning=False))
 
 
 def test_bad_keys_file_names_the_file(tmp_path) -> None:
     path = tmp_path / "keys.yaml"
     path.write_text("keys:\n  - {name: x, key: sk-0123456789abcdef, rpn: 3}\n")
     with pytest.raises(SettingsError, match="GATEWAY_API_KEYS_FILE"):
-        create_app(Settings(gateway_api_keys_file=path))
+        create_app(Settings(gateway_api_keys_file=path, gateway_conditioning=False))
 
 
 def test_keys_never_reach_the_logs() -> None:

@@ -30,12 +30,28 @@ class TargetUnit(BaseModel):
     si_unit: str | None
 
 
-class Conditioning(BaseModel):
-    """What the gateway derived from the user's last message. The message itself is untouched."""
+class Facts(BaseModel):
+    """What the text states: quantities, the units asked for, constraint sentences."""
 
     quantities: list[QuantityOut]
     target_units: list[TargetUnit]
     constraints: list[str]
+
+
+class RetrievalParams(BaseModel):
+    """How the orchestrator should retrieve evidence for this prompt."""
+
+    top_k: int
+    domain_weights: dict[str, float]
+    # Prefer chunks tagged with quantities/units/constraints when the prompt is about numbers.
+    prefer_hard_facts: bool
+
+
+class Conditioning(Facts):
+    """What the gateway derived from the user's last message. The message itself is untouched."""
+
+    domain_weights: dict[str, float]
+    retrieval: RetrievalParams
 
 
 class Extractor:
@@ -56,9 +72,9 @@ class Extractor:
         unit = self.finder.unit_expression
         return re.compile(rf"{_TARGET_LEAD}(?P<unit>{unit})(?![\w°%])")
 
-    def run(self, text: str) -> Conditioning:
+    def run(self, text: str) -> Facts:
         quantities = self.finder.run(text)
-        return Conditioning(
+        return Facts(
             quantities=[QuantityOut(**q.as_dict()) for q in quantities],
             target_units=self._targets(text, [(q.start, q.end) for q in quantities]),
             constraints=[s.strip() for s in _SENTENCE.findall(text) if self._constraint.search(s)],
