@@ -66,6 +66,7 @@ def stack_components(settings: Settings) -> list[Component]:
     host = settings.peer_host
     components = [llama_server(settings)] if settings.embedded_llm else []
     components += [
+        _python_service("rag-api", "services.rag", settings.rag_port, "RAG_PORT", host),
         _python_service("asr-api", "services.asr", settings.asr_port, "ASR_PORT", host),
         _python_service(
             "orchestrator", "services.orchestrator", settings.orch_port, "ORCH_PORT", host

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from services.cli.components import stack_components
 from services.cli.devkey import ensure_dev_key
+from services.cli.ingest import run_ingest, summary_table
 from services.cli.readiness import probe, wait_ready
 from services.cli.settings import Settings, get_settings
 from services.cli.supervisor import (
@@ -173,6 +175,25 @@ def down() -> None:
     settings = _settings()
     count = stop_recorded_stack(settings.aistack_home, on_step=lambda m: console.print(m))
     console.print("no stack running" if count == 0 else f"stopped {count} process(es)")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .pdf).")],
+    domain: Annotated[
+        str | None, typer.Option(help="chem | mech | materials (classified when omitted).")
+    ] = None,
+    tags: Annotated[str | None, typer.Option(help="Comma-separated tags for every chunk.")] = None,
+) -> None:
+    """Add documents to the knowledge base (rag-api); re-running skips what is already in."""
+    settings = _settings()
+    base = (settings.rag_url or settings.peer_url(settings.rag_port)).rstrip("/")
+    summary = run_ingest(base, paths, domain, tags, console)
+    console.print(summary_table(summary))
+    if summary.failed:
+        for path, reason in summary.failed:
+            console.print(f"[red]failed[/] {path}: {reason}")
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console-script shim

@@ -40,8 +40,13 @@ class Settings(StackSettings):
             AISTACK_HOME=str(self.aistack_home.resolve()),
             PYTHONUNBUFFERED="1",
         )
-        # Everything runs offline: no model hub lookups at run time.
+        # Everything runs offline: no model hub lookups, no telemetry.
         env.setdefault("HF_HUB_OFFLINE", "1")
+        env.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+        env.setdefault("TOKENIZERS_PARALLELISM", "false")
+        # Several model-serving processes share the cores: one torch thread each keeps
+        # latency steady instead of every process oversubscribing them.
+        env.setdefault("RAG_TORCH_THREADS", "1")
         return env
 
 

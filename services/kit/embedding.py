@@ -26,6 +26,14 @@ def resolve_model(name: str) -> str:
     return name
 
 
+def accepted_model_ids(name: str) -> set[str]:
+    """Model ids an embeddings endpoint answers to: the configured name and its short form."""
+    ids = {name, name.split("/")[-1]}
+    if name.lower() in BUNDLED_NAMES:
+        ids |= {BUNDLED_ID, BUNDLED_ID.split("/")[-1]}
+    return ids
+
+
 class Embedder:
     """Normalised sentence embeddings. Construction is free; ``warm_up`` loads the model."""
 

@@ -77,6 +77,19 @@ class ChatCompletionRequest(BaseModel):
         return {k: getattr(self, k) for k in self.FORWARDED if getattr(self, k) is not None}
 
 
+def last_user_text(messages: list[dict[str, Any]]) -> str:
+    """The text of the last user message (text parts joined); '' when there is none."""
+    for message in reversed(messages):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        if isinstance(content, list):
+            return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return ""
+
+
 def require_published_model(model: str, published: list[str]) -> None:
     """Raise 404 ``model_not_found`` unless ``model`` is one of the published ids."""
     from services.kit.errors import NotFoundError

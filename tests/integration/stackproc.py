@@ -72,6 +72,7 @@ def stack_env(home: Path, **extra: str) -> dict[str, str]:
         ORCH_PORT=str(free_port()),
         LLAMACPP_PORT=str(free_port()),
         ASR_PORT=str(free_port()),
+        RAG_PORT=str(free_port()),
         LLAMACPP_CTX_SIZE="2048",
         STARTUP_TIMEOUT_S="240",
         **extra,

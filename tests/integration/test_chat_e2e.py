@@ -196,10 +196,42 @@ def test_the_stack_transcribes_audio(stack: Stack, tmp_path: Path) -> None:
     assert result.segments and result.segments[0].model_extra["tag"] == "technical"
 
 
+def test_ingested_document_is_cited_in_the_chat_answer(stack: Stack, tmp_path: Path) -> None:
+    """aistack ingest → rag-api (embedded Qdrant engine) → the orchestrator's retrieve node →
+    the answer carries the document's citation, streamed and not."""
+    doc = tmp_path / "zx9-alloy.md"
+    doc.write_text(
+        "# ZX9 alloy datasheet\n\nThe ZX9 titanium alloy has a yield strength of 910 MPa and "
+        "must not be used above 450 °C. Its density is 4.43 g/cm³.\n"
+    )
+    bad = tmp_path / "tool.exe"
+    bad.write_bytes(b"MZ\x00\x01")
+    first = stack.cli("ingest", str(doc), "--domain", "materials", timeout=300)
+    assert first.returncode == 0, first.stdout + first.stderr
+    again = stack.cli("ingest", str(doc), "--domain", "materials", timeout=300)
+    assert again.returncode == 0 and "unchanged" in again.stdout
+    mixed = stack.cli("ingest", str(bad), str(doc), timeout=300)
+    assert mixed.returncode == 1 and "tool.exe" in mixed.stdout
+
+    client = openai.OpenAI(base_url=stack.base_url, api_key=stack.key, max_retries=0)
+    question = [
+        {"role": "user", "content": "What is the yield strength of the ZX9 titanium alloy?"}
+    ]
+    answer = client.chat.completions.create(model=MODEL, messages=question, max_tokens=8)
+    citations = answer.model_extra["citations"]
+    assert citations[0]["source"] == "zx9-alloy.md" and citations[0]["index"] == 1
+    assert citations[0]["chunk_id"]
+    chunks = list(
+        client.chat.completions.create(model=MODEL, messages=question, max_tokens=8, stream=True)
+    )
+    final = [c for c in chunks if c.choices and c.choices[0].finish_reason][-1]
+    assert final.model_extra["citations"][0]["source"] == "zx9-alloy.md"
+
+
 def test_status_reports_every_service_ready(stack: Stack) -> None:
     result = stack.cli("status")
     assert result.returncode == 0, result.stdout
-    for name in ("llama-server", "asr-api", "orchestrator", "gateway"):
+    for name in ("llama-server", "rag-api", "asr-api", "orchestrator", "gateway"):
         assert name in result.stdout
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from importlib import resources
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -94,16 +93,3 @@ class Extractor:
                 si_unit = None
             found.append(TargetUnit(text=match["unit"], unit=unit.strip("()"), si_unit=si_unit))
         return found
-
-
-def last_user_text(messages: list[dict[str, Any]]) -> str:
-    """The text of the last user message (text parts joined); '' when there is none."""
-    for message in reversed(messages):
-        if message.get("role") != "user":
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return ""

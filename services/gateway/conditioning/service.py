@@ -6,12 +6,8 @@ from functools import lru_cache
 from typing import Any
 
 from services.gateway.conditioning.domains import DomainScorer
-from services.gateway.conditioning.extract import (
-    Conditioning,
-    Extractor,
-    RetrievalParams,
-    last_user_text,
-)
+from services.gateway.conditioning.extract import Conditioning, Extractor, RetrievalParams
+from services.kit.schemas import last_user_text
 
 DEFAULT_TOP_K = 8
 # Numbers and limits are answered from fewer, harder facts; keep more context otherwise.

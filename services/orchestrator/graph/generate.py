@@ -30,7 +30,10 @@ class GenerateNode:
         messages = frame_messages(state["messages"], state.get("context", []))
         if not state.get("stream"):
             answer = await self.llm.complete(messages, **state["params"])
-            return {"completion": _restamp(answer, state)}
+            completion = _restamp(answer, state)
+            if state.get("citations"):
+                completion["citations"] = state["citations"]
+            return {"completion": completion}
         write = get_stream_writer()
         include_usage = state.get("include_usage", False)
         async for chunk in self.llm.stream(
@@ -43,5 +46,8 @@ class GenerateNode:
                 payload.setdefault("usage", None)
             if payload.get("choices") is None:
                 payload["choices"] = []
+            elif state.get("citations") and any(c.get("finish_reason") for c in payload["choices"]):
+                # The sources ride on the last content chunk (clients ignore unknown fields).
+                payload["citations"] = state["citations"]
             write(payload)
         return {}

@@ -27,4 +27,6 @@ class ChatState(TypedDict, total=False):
     include_usage: bool
     context: list[ContextBlock]
     conditioning: dict[str, Any] | None
+    # Sources of the evidence in the frame, in [n] order; returned with the answer.
+    citations: list[dict[str, Any]]
     completion: dict[str, Any]

@@ -1,0 +1,88 @@
+"""The retrieve node: evidence from rag-api, framed after the conditioning, with citations.
+
+The gateway's conditioning says how to retrieve (top-k, domain weights, hard-fact preference).
+Its domain weights are a distribution over domains (they sum to 1); rag-api takes multipliers
+where 1 is neutral, so they are scaled by the number of domains (an even split is unweighted).
+If rag-api cannot answer, the chat goes on without evidence: retrieval improves an answer, it
+must not prevent one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+from opentelemetry import trace
+
+from services.kit.errors import ServiceError
+from services.kit.logging import get_logger
+from services.kit.schemas import last_user_text
+from services.orchestrator.graph.state import ChatState, ContextBlock
+
+log = get_logger(__name__)
+
+DEFAULT_TOP_K = 5
+
+
+def retrieval_request(query: str, conditioning: dict[str, Any] | None) -> dict[str, Any]:
+    params = (conditioning or {}).get("retrieval") or {}
+    weights = params.get("domain_weights") or {}
+    return {
+        "query": query[:4096],
+        "top_k": int(params.get("top_k") or DEFAULT_TOP_K),
+        "domain_weights": {d: round(w * len(weights), 4) for d, w in weights.items()},
+        "prefer_hard_facts": bool(params.get("prefer_hard_facts", False)),
+    }
+
+
+def _label(citation: dict[str, Any]) -> str:
+    where = citation.get("source", "?")
+    if citation.get("page") is not None:
+        where += f", p. {citation['page']}"
+    if citation.get("start_s") is not None:
+        where += f", {citation['start_s']:.0f}-{citation.get('end_s', 0):.0f} s"
+    return where
+
+
+def evidence_block(documents: list[dict[str, Any]]) -> ContextBlock:
+    lines = [
+        f"[{i}] ({_label(d['citation'])}) {d['content'].strip()}"
+        for i, d in enumerate(documents, start=1)
+    ]
+    return {
+        "title": "Evidence from your documents (cite as [n])",
+        "text": "\n\n".join(lines),
+    }
+
+
+class RetrieveNode:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def search(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        response = await self.client.post(
+            "/retrieve", content=orjson.dumps(request), headers={"content-type": "application/json"}
+        )
+        response.raise_for_status()
+        return list(orjson.loads(response.content)["documents"])
+
+    async def __call__(self, state: ChatState) -> dict[str, Any]:
+        query = last_user_text(state["messages"])
+        if not query.strip():
+            return {}
+        try:
+            documents = await self.search(retrieval_request(query, state.get("conditioning")))
+        except (httpx.HTTPError, ServiceError, KeyError, ValueError) as exc:
+            log.warning("retrieval failed; answering without evidence", error=str(exc))
+            return {}
+        if not documents:
+            return {}
+        citations = [{"index": i, **d["citation"]} for i, d in enumerate(documents, start=1)]
+        trace.get_current_span().set_attribute(
+            "aistack.citations", [str(c.get("chunk_id")) for c in citations]
+        )
+        return {
+            "context": [*state.get("context", []), evidence_block(documents)],
+            "citations": citations,
+        }
