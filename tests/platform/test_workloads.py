@@ -121,6 +121,7 @@ def test_root_filesystems_are_read_only_except_dev_sync(
         "Deployment/ai-stack-gateway",
         "Deployment/ai-stack-orchestrator",
         "Deployment/ai-stack-asr-api",
+        "Deployment/ai-stack-rag-api",
     }
     assert relaxed == (allowed if values_name == "dev" else set())
     # Long-running pods get a writable /tmp (the one-shot helm test pods write nothing).
