@@ -6,17 +6,23 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.asr.knowledge import KnowledgeBase
 from services.asr.pipeline import TranscriptionPipeline
 from services.asr.settings import Settings
 
 
-def _pipeline(request: Request) -> TranscriptionPipeline:
+async def _pipeline(request: Request) -> TranscriptionPipeline:
     return request.app.state.pipeline
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def _knowledge(request: Request) -> KnowledgeBase:
+    return request.app.state.knowledge
+
+
 PipelineDep = Annotated[TranscriptionPipeline, Depends(_pipeline)]
+KnowledgeDep = Annotated[KnowledgeBase, Depends(_knowledge)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

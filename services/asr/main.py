@@ -9,15 +9,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.asr.api.routes import transcriptions
+from services.asr.api.routes import ingest, transcriptions
 from services.asr.capacity import AdmissionGate
 from services.asr.engine import WhisperEngine
 from services.asr.formats import ResponseFormatter
+from services.asr.knowledge import KnowledgeBase
 from services.asr.media import MediaDecoder
 from services.asr.pipeline import TranscriptionPipeline
 from services.asr.settings import Settings, get_settings
 from services.asr.tagger import SegmentTagger
 from services.kit.app import create_service_app
+from services.kit.http import make_http_client
 from services.kit.logging import get_logger
 
 log = get_logger(__name__)
@@ -79,8 +81,13 @@ def create_app(
             _ = whisper.loaded
 
         app.state.readiness_checks["model"] = model_loaded
-        yield
+        rag = make_http_client(settings, settings.rag_base_url)
+        app.state.knowledge = KnowledgeBase(rag)
+        try:
+            yield
+        finally:
+            await rag.aclose()
 
     return create_service_app(
-        "asr-api", settings, routers=[transcriptions.router], lifespan=lifespan
+        "asr-api", settings, routers=[transcriptions.router, ingest.router], lifespan=lifespan
     )

@@ -1,4 +1,4 @@
-"""``aistack``: run the stack locally (``up``), inspect it (``status``), stop it (``down``)."""
+"""``aistack``: run the stack locally (``up``, ``status``, ``down``); ``ingest``, ``transcribe``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from services.cli.supervisor import (
     same_process,
     stop_recorded_stack,
 )
+from services.cli.transcribe import call_with_progress
 from services.kit.llm import llm_base_url
 from services.kit.settings import SettingsError
 
@@ -187,13 +188,61 @@ def ingest(
 ) -> None:
     """Add documents to the knowledge base (rag-api); re-running skips what is already in."""
     settings = _settings()
-    base = (settings.rag_url or settings.peer_url(settings.rag_port)).rstrip("/")
-    summary = run_ingest(base, paths, domain, tags, console)
+    summary = run_ingest(settings.rag_base_url, paths, domain, tags, console)
     console.print(summary_table(summary))
     if summary.failed:
         for path, reason in summary.failed:
             console.print(f"[red]failed[/] {path}: {reason}")
         raise typer.Exit(1)
+
+
+@app.command()
+def transcribe(
+    file: Annotated[Path, typer.Argument(help="An audio or video file.")],
+    ingest: Annotated[
+        bool, typer.Option("--ingest", help="Store the transcript in the knowledge base.")
+    ] = False,
+    domain: Annotated[str | None, typer.Option(help="chem | mech | materials.")] = None,
+    all_segments: Annotated[
+        bool, typer.Option("--all-segments", help="Ingest narrative segments too.")
+    ] = False,
+) -> None:
+    """Transcribe a recording (asr-api); with --ingest, make its technical parts citable."""
+    settings = _settings()
+    if not file.is_file():
+        console.print(f"[red]error:[/] {file} is not a file")
+        raise typer.Exit(2)
+    base = settings.asr_base_url
+    if ingest:
+        data = {"segments": "all" if all_segments else "technical"}
+        if domain:
+            data["domain"] = domain
+        url = f"{base}/ingest"
+    else:
+        data = {"model": "whisper-1", "response_format": "verbose_json"}
+        url = f"{base}/v1/audio/transcriptions"
+    try:
+        response = call_with_progress(url, file, data, console)
+    except httpx.HTTPError as exc:
+        console.print(f"[red]error:[/] asr-api at {base} is unreachable ({exc}); is the stack up?")
+        raise typer.Exit(1) from None
+    body = response.json()
+    if response.status_code != 200:
+        console.print(f"[red]error:[/] {body.get('error', {}).get('message', response.text)}")
+        raise typer.Exit(1)
+    if ingest:
+        seg = body["segments"]
+        kb = body["knowledge_base"]
+        console.print(
+            f"{body['source']}: {seg['total']} segments, {seg['technical']} technical, "
+            f"{seg['sent']} passage(s) sent; knowledge base: {kb.get('ingested', 0)} "
+            "document(s) ingested",
+            soft_wrap=True,
+        )
+        return
+    for s in body.get("segments", []):
+        line = f"{s['start']:7.2f}-{s['end']:7.2f}  {s.get('tag', ''):<10} {s['text'].strip()}"
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover - console-script shim

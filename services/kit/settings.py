@@ -136,6 +136,14 @@ class StackSettings(BaseSettings):
         raise NotImplementedError(f"{type(self).__name__} does not define service_port")
 
     @property
+    def asr_base_url(self) -> str:
+        return (self.asr_url or self.peer_url(self.asr_port)).rstrip("/")
+
+    @property
+    def rag_base_url(self) -> str:
+        return (self.rag_url or self.peer_url(self.rag_port)).rstrip("/")
+
+    @property
     def orchestrator_base_url(self) -> str:
         return (self.orchestrator_url or self.peer_url(self.orch_port)).rstrip("/")
 

@@ -16,10 +16,6 @@ class Settings(StackSettings):
     orch_retrieval_timeout_s: float = Field(10.0, gt=0)
 
     @property
-    def rag_base_url(self) -> str:
-        return (self.rag_url or self.peer_url(self.rag_port)).rstrip("/")
-
-    @property
     def service_port(self) -> int:
         return self.orch_port
 

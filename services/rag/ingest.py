@@ -156,7 +156,7 @@ class Ingestor:
                 "bytes (RAG_MAX_FILE_BYTES)",
                 param="files",
             )
-        extra = {**item.meta, "source": item.name, "tags": item.tags}
+        extra: dict[str, Any] = {"source": item.name, "tags": item.tags}
         if item.domain:
             extra["domain"] = item.domain
         if item.data is not None:
@@ -169,8 +169,9 @@ class Ingestor:
             doc = _transcript(item) if item.segments else Document(content=item.text or "")
             doc.meta["content_type"] = "transcript" if item.segments else "text"
             docs, raw = [doc], (doc.content or "").encode()
-        for doc in docs:
-            doc.meta.update(extra)
+        # A caller's metadata never overrides what the pipeline records (transcript spans,
+        # pages, content type): a clash there would corrupt the chunks' citations.
+        docs = [replace(doc, meta={**item.meta, **doc.meta, **extra}) for doc in docs]
         doc_id = document_id(item.name, raw)
         cleaned = self.cleaner.run(documents=docs)["documents"] if not item.segments else docs
         chunks = self.splitter.run(documents=cleaned)["documents"]

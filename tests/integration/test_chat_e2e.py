@@ -228,6 +228,37 @@ def test_ingested_document_is_cited_in_the_chat_answer(stack: Stack, tmp_path: P
     assert final.model_extra["citations"][0]["source"] == "zx9-alloy.md"
 
 
+def test_transcript_is_ingested_and_retrievable_with_timestamps(
+    stack: Stack, tmp_path: Path
+) -> None:
+    """aistack transcribe --ingest: asr-api → rag-api; the passage cites its [start, end]."""
+    from tests.asr.speech import NARRATIVE, TECHNICAL, speak
+
+    recording = speak(
+        " ".join([NARRATIVE[0], TECHNICAL[0], TECHNICAL[1]]), tmp_path / "lab-walkthrough.wav"
+    )
+    plain = stack.cli("transcribe", str(recording), timeout=300)
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    lines = plain.stdout.lower().splitlines()
+    assert any("technical" in line and "kilonewton" in line for line in lines), plain.stdout
+    assert any("narrative" in line and "grandmother" in line for line in lines)
+
+    stored = stack.cli("transcribe", str(recording), "--ingest", "--domain", "mech", timeout=300)
+    assert stored.returncode == 0, stored.stdout + stored.stderr
+    assert "1 document(s) ingested" in stored.stdout
+
+    rag = next(c["port"] for c in stack.state()["components"] if c["name"] == "rag-api")
+    found = httpx.post(
+        f"http://127.0.0.1:{rag}/retrieve",
+        json={"query": "tensile specimen loaded in kilonewtons, strain", "top_k": 3},
+        timeout=60,
+    ).json()["documents"]
+    top = next(d for d in found if d["citation"]["source"] == "lab-walkthrough.wav")
+    assert "kilonewton" in top["content"].lower()
+    start, end = top["citation"]["start_s"], top["citation"]["end_s"]
+    assert 0 <= start < end
+
+
 def test_status_reports_every_service_ready(stack: Stack) -> None:
     result = stack.cli("status")
     assert result.returncode == 0, result.stdout

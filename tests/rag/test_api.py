@@ -180,3 +180,18 @@ def test_openai_embeddings(client: TestClient, embedders: Embedders) -> None:
         client.post("/v1/embeddings", json={"input": [], "model": "all-MiniLM-L6-v2"}).status_code
         == 400
     )
+
+
+def test_caller_metadata_cannot_corrupt_transcript_spans(client: TestClient) -> None:
+    """A metadata key that clashes with the pipeline's own (``segments``) is ignored there."""
+    document = {
+        "source": "talk.wav",
+        "segments": [{"text": "The bolt preload is 40 kN.", "start": 1.0, "end": 3.5}],
+        "metadata": {"segments": "technical", "content_type": "x", "speaker": "ana"},
+    }
+    response = client.post("/ingest", json={"documents": [document]})
+    assert response.status_code == 200, response.text
+    found = client.post("/retrieve", json={"query": "bolt preload", "top_k": 1}).json()
+    (top,) = found["documents"]
+    assert top["citation"]["start_s"] == 1.0 and top["citation"]["end_s"] == 3.5
+    assert top["meta"]["speaker"] == "ana"

@@ -10,10 +10,12 @@ from typing import BinaryIO
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.asr.api.form import parse_form
+from services.asr.api.form import TranscriptionForm, parse_form
 from services.asr.deps import PipelineDep, SettingsDep
 from services.asr.errors import FileTooLargeError
-from services.asr.pipeline import TranscriptionJob
+from services.asr.formats import Rendered
+from services.asr.pipeline import TranscriptionJob, TranscriptionPipeline
+from services.asr.settings import Settings
 
 router = APIRouter(tags=["audio"])
 
@@ -30,7 +32,7 @@ def _too_large(limit: int) -> FileTooLargeError:
     )
 
 
-def _check_declared_size(request: Request, limit: int) -> None:
+def check_declared_size(request: Request, limit: int) -> None:
     """Refuse from the Content-Length header, before reading the body."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + _FORM_OVERHEAD_BYTES:
@@ -50,18 +52,21 @@ def _save(source: BinaryIO, target: Path, limit: int) -> int:
     return size
 
 
-@router.post("/v1/audio/transcriptions", response_model=None)
-async def create_transcription(
-    request: Request, pipeline: PipelineDep, settings: SettingsDep
-) -> Response:
-    """Transcribe the uploaded audio or video (multipart form, OpenAI's fields).
+async def transcribe_upload(
+    request: Request,
+    pipeline: TranscriptionPipeline,
+    settings: Settings,
+    response_format: str | None = None,
+) -> tuple[TranscriptionForm, Rendered]:
+    """Receive the multipart upload, transcribe it, and render it (``response_format``
+    overrides the form's). Shared by the transcription and the ingestion routes.
 
     Raises:
         InvalidRequestError (400), FileTooLargeError / AudioTooLongError (413),
         QueueFullError (503 with retry-after).
     """
     limit = settings.asr_max_upload_bytes
-    _check_declared_size(request, limit)
+    check_declared_size(request, limit)
     # Refuse before receiving the upload when there is no room anyway.
     pipeline.gate.check()
     async with request.form(max_files=1, max_fields=32) as form:
@@ -76,8 +81,19 @@ async def create_transcription(
                     path=upload,
                     workdir=workdir,
                     options=fields.options,
-                    response_format=fields.response_format,
-                    granularities=fields.granularities,
+                    response_format=response_format or fields.response_format,
+                    granularities=frozenset({"segment"})
+                    if response_format
+                    else fields.granularities,
                 )
             )
+    return fields, rendered
+
+
+@router.post("/v1/audio/transcriptions", response_model=None)
+async def create_transcription(
+    request: Request, pipeline: PipelineDep, settings: SettingsDep
+) -> Response:
+    """Transcribe the uploaded audio or video (multipart form, OpenAI's fields)."""
+    _, rendered = await transcribe_upload(request, pipeline, settings)
     return Response(rendered.body, media_type=rendered.media_type)

@@ -1,0 +1,62 @@
+"""``POST /ingest``: transcribe, then store the transcript in the knowledge base (rag-api).
+
+Multipart form: ``file`` (any audio or video), optional ``domain`` (chem | mech | materials),
+``segments`` (``technical``, the default, or ``all``), ``language``, ``prompt``. Technical
+segments only by default: the orchestrator retrieves hard facts, and narrative talk costs tokens.
+
+Answer::
+
+    {"object": "asr.ingest", "source": "lecture.mp4", "duration": 312.4,
+     "segments": {"total": 58, "technical": 31, "sent": 31},
+     "knowledge_base": {...rag-api's ingest result...}}
+"""
+
+from __future__ import annotations
+
+import orjson
+from fastapi import APIRouter, Request
+
+from services.asr.api.routes.transcriptions import check_declared_size, transcribe_upload
+from services.asr.deps import KnowledgeDep, PipelineDep, SettingsDep
+from services.asr.knowledge import rag_document
+from services.kit.errors import InvalidRequestError
+
+router = APIRouter(tags=["ingest"])
+
+_DOMAINS = {"chem", "mech", "materials"}
+
+
+@router.post("/ingest")
+async def ingest(
+    request: Request, pipeline: PipelineDep, settings: SettingsDep, knowledge: KnowledgeDep
+) -> dict[str, object]:
+    # Refuse an over-size upload or a full queue before the body is read.
+    check_declared_size(request, settings.asr_max_upload_bytes)
+    pipeline.gate.check()
+    # Starlette caches the parsed form: transcribe_upload below reuses (and closes) it.
+    form = await request.form(max_files=1, max_fields=32)
+    which = str(form.get("segments") or "technical")
+    domain = form.get("domain")
+    if which not in {"technical", "all"}:
+        raise InvalidRequestError("'segments' must be 'technical' or 'all'", param="segments")
+    if domain is not None and domain not in _DOMAINS:
+        raise InvalidRequestError(
+            f"'domain' must be one of {', '.join(sorted(_DOMAINS))}", param="domain"
+        )
+    fields, rendered = await transcribe_upload(request, pipeline, settings, "verbose_json")
+    transcript = orjson.loads(rendered.body)
+    segments = transcript.get("segments") or []
+    source = fields.upload.filename or "upload"
+    document = rag_document(segments, source, which, str(domain) if domain else None)
+    stored = await knowledge.ingest(document) if document else {"ingested": 0, "results": []}
+    return {
+        "object": "asr.ingest",
+        "source": source,
+        "duration": transcript.get("duration"),
+        "segments": {
+            "total": len(segments),
+            "technical": sum(s.get("tag") == "technical" for s in segments),
+            "sent": len(document["segments"]) if document else 0,
+        },
+        "knowledge_base": stored,
+    }
