@@ -1,0 +1,96 @@
+"""The retrieve node against rag-api's wire format (rag-api replaced at the transport)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from services.orchestrator.graph.builder import build_graph
+from services.orchestrator.graph.conditioning import condition
+from services.orchestrator.graph.generate import GenerateNode
+from services.orchestrator.graph.retrieve import RetrieveNode, retrieval_request
+from tests.unit.test_orchestrator_graph import RecordingLLM, state
+
+pytestmark = pytest.mark.unit
+
+DOC = {
+    "id": "c1",
+    "content": "The ZX9 alloy has a yield strength of 910 MPa.",
+    "score": 0.03,
+    "meta": {"domain": "materials"},
+    "citation": {"chunk_id": "c1", "document_id": "d1", "source": "zx9.pdf", "page": 2},
+}
+
+
+def node(handler) -> RetrieveNode:
+    return RetrieveNode(
+        httpx.AsyncClient(base_url="http://rag", transport=httpx.MockTransport(handler))
+    )
+
+
+def test_weights_become_multipliers_where_even_is_neutral() -> None:
+    conditioning = {
+        "retrieval": {
+            "top_k": 6,
+            "domain_weights": {"chem": 0.2, "mech": 0.3, "materials": 0.5},
+            "prefer_hard_facts": True,
+        }
+    }
+    request = retrieval_request("q", conditioning)
+    assert request["top_k"] == 6 and request["prefer_hard_facts"] is True
+    assert request["domain_weights"] == {"chem": 0.6, "mech": 0.9, "materials": 1.5}
+    even = {"retrieval": {"domain_weights": dict.fromkeys(("chem", "mech", "materials"), 1 / 3)}}
+    assert set(retrieval_request("q", even)["domain_weights"].values()) == {1.0}
+    assert retrieval_request("q", None) == {
+        "query": "q", "top_k": 5, "domain_weights": {}, "prefer_hard_facts": False,
+    }  # fmt: skip
+
+
+async def test_evidence_follows_the_conditioning_and_citations_come_back() -> None:
+    sent: list[dict] = []
+
+    def rag(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, json={"object": "list", "documents": [DOC]})
+
+    llm = RecordingLLM()
+    graph = build_graph(GenerateNode(llm), [("condition", condition), ("retrieve", node(rag))])
+    s = state(stream=False)
+    s["messages"] = [{"role": "user", "content": "Yield strength of ZX9 must not exceed what?"}]
+    s["conditioning"] = {"constraints": ["must not exceed"], "retrieval": {"top_k": 3}}
+    result = await graph.ainvoke(s)
+    assert sent[0]["query"] == s["messages"][0]["content"] and sent[0]["top_k"] == 3
+    frame = llm.calls[0][0]["content"]
+    assert frame.index("## Constraints") < frame.index("## Evidence")
+    assert "[1] (zx9.pdf, p. 2) The ZX9 alloy" in frame
+    assert result["completion"]["citations"] == [{"index": 1, **DOC["citation"]}]
+
+
+async def test_streamed_answers_carry_citations_on_the_last_content_chunk() -> None:
+    graph = build_graph(
+        GenerateNode(RecordingLLM()),
+        [("retrieve", node(lambda r: httpx.Response(200, json={"documents": [DOC]})))],
+    )
+    s = state(stream=True)
+    chunks = [c async for c in graph.astream(s, stream_mode="custom")]
+    assert "citations" not in chunks[0]
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    assert chunks[-1]["citations"][0]["source"] == "zx9.pdf"
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        lambda r: httpx.Response(503, json={"error": {"message": "store closed"}}),
+        lambda r: (_ for _ in ()).throw(httpx.ConnectError("refused", request=r)),
+        lambda r: httpx.Response(200, content=b"not json"),
+    ],
+)
+async def test_rag_trouble_degrades_to_an_answer_without_evidence(handler) -> None:
+    llm = RecordingLLM()
+    graph = build_graph(GenerateNode(llm), [("retrieve", node(handler))])
+    result = await graph.ainvoke(state(stream=False))
+    assert "citations" not in result["completion"]
+    assert llm.calls[0] == state(stream=False)["messages"], "no frame when there is no evidence"
