@@ -22,6 +22,40 @@ _PREFERRED_SI = ("pascal", "newton", "joule", "watt", "volt", "ampere", "hertz",
                  "meter", "kilogram", "second", "mole", "meter ** 3")  # fmt: skip
 
 
+# What an engineer filters on, by a reference unit of each dimensionality.
+_KIND_UNITS = {
+    "pressure": "Pa",
+    "temperature": "K",
+    "length": "m",
+    "mass": "kg",
+    "time": "s",
+    "energy_or_torque": "J",
+    "force": "N",
+    "density": "kg/m**3",
+    "volume": "m**3",
+    "area": "m**2",
+    "velocity": "m/s",
+    "acceleration": "m/s**2",
+    "flow_rate": "m**3/s",
+    "mass_flow": "kg/s",
+    "current": "A",
+    "voltage": "V",
+    "resistance": "ohm",
+    "power": "W",
+    "frequency": "Hz",
+    "concentration": "mol/m**3",
+    "molar_mass": "kg/mol",
+    "dynamic_viscosity": "Pa*s",
+    "kinematic_viscosity": "m**2/s",
+    "thermal_conductivity": "W/m/K",
+    "specific_heat": "J/kg/K",
+    "fracture_toughness": "Pa*m**0.5",
+    "stiffness": "N/m",
+}
+# "2.5 x10^5", "3 × 10^-4": a power of ten after the number.
+_TIMES_TEN = r"(?:\s?[x×]\s?10\^?(?P<exp>[-+\u2212]?\d+))?"
+
+
 def _sig(value: float) -> float:
     # 12 significant digits hide binary noise (7.85 g/cm³ → 7850, not 7849.999999999999).
     return float(f"{float(value):.12g}")
@@ -58,6 +92,7 @@ class Quantity:
     si_unit: str | None
     start: int
     end: int
+    kind: str = "other"  # pressure, temperature, density ... (see _KIND_UNITS)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +101,7 @@ class Quantity:
             "unit": self.unit,
             "si_value": self.si_value,
             "si_unit": self.si_unit,
+            "kind": self.kind,
         }
 
 
@@ -80,7 +116,9 @@ class QuantityFinder:
         # A unit expression on its own (kg/m³, metres per second): for callers that look for
         # units without a number, such as "answer in ksi".
         self.unit_expression = expr
-        self._quantity = re.compile(rf"(?P<num>{_NUMBER})\s?(?P<unit>{expr})(?![\w°%])")
+        self._quantity = re.compile(
+            rf"(?P<num>{_NUMBER}){_TIMES_TEN}\s?(?P<unit>{expr})(?![\w°%])"
+        )
         words = [f for f in self.table if f.islower() and len(f) > 3]
         self._bare_unit = re.compile(rf"(?<!\w)(?:{_alternation(words)})(?!\w)")
 
@@ -90,6 +128,19 @@ class QuantityFinder:
         import pint
 
         return pint.UnitRegistry()
+
+    @cached_property
+    def _kinds(self) -> dict[Any, str]:
+        ureg = self.registry
+        return {ureg.parse_units(ref).dimensionality: k for k, ref in _KIND_UNITS.items()}
+
+    def kind(self, unit: str) -> str:
+        """The quantity kind of a pint unit expression ("other" when unnamed)."""
+        try:
+            units = self.registry.parse_units(unit.replace("(", "").replace(")", ""))
+        except (TypeError, ValueError, AttributeError, KeyError):
+            return "other"
+        return self._kinds.get(units.dimensionality, "other")
 
     def _unit_part(self, part: str) -> str:
         part = part.strip()
@@ -171,6 +222,8 @@ class QuantityFinder:
             ):
                 continue
             value = float(match["num"].replace(",", ""))
+            if match["exp"]:
+                value *= 10 ** int(match["exp"].replace("\u2212", "-"))
             unit = self.pint_unit(match["unit"])
             si_value: float | None
             si_unit: str | None
@@ -188,6 +241,7 @@ class QuantityFinder:
                     si_unit=si_unit,
                     start=match.start(),
                     end=match.end(),
+                    kind=self.kind(unit),
                 )
             )
         return found

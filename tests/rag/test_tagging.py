@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from services.kit.quantities import QuantityFinder
 from services.rag.constraints import find_constraints
 from services.rag.identifiers import cas_valid, find_identifiers, sparse_text
-from services.rag.quantities import find_quantities
 
 pytestmark = pytest.mark.unit
 
 
+FINDER = QuantityFinder()
+
+
 def _si(text: str) -> list[tuple[str, float, str]]:
-    return [(q.text, round(q.si_value, 6), q.kind) for q in find_quantities(text)]
+    return [(q.text, round(q.si_value or 0.0, 6), q.kind) for q in FINDER.run(text)]
 
 
 def test_mixed_units_normalise_to_si() -> None:

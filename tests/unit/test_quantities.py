@@ -77,6 +77,7 @@ def test_several_quantities_in_order(finder: QuantityFinder) -> None:
         "unit": "kilonewton",
         "si_value": 12000.0,
         "si_unit": "N",
+        "kind": "force",
     }
 
 
@@ -90,3 +91,20 @@ def test_unconvertible_unit_is_kept_without_si(finder: QuantityFinder) -> None:
 def test_bare_unit_words_exclude_quantities(finder: QuantityFinder) -> None:
     text = "stress in megapascals: 250 megapascals"
     assert finder.bare_units(text, finder.run(text)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "si_value", "kind"),
+    [
+        ("2.5 x10^5 Pa", 2.5e5, "pressure"),
+        ("3 × 10^-4 m", 3e-4, "length"),
+        ("7.9 g/cm³", 7900.0, "density"),
+        ("85 N·m", 85.0, "energy_or_torque"),
+        ("300 °F", 422.038888889, "temperature"),
+        ("5e-3 mol/L", 5.0, "concentration"),
+    ],
+)
+def test_powers_of_ten_and_kinds(finder: QuantityFinder, text, si_value, kind) -> None:
+    (q,) = finder.run(text)
+    assert q.si_value == pytest.approx(si_value, rel=1e-9)
+    assert q.kind == kind

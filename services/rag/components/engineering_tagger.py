@@ -15,9 +15,9 @@ from typing import Any
 
 from haystack import Document, component
 
+from services.kit.quantities import QuantityFinder
 from services.rag.constraints import find_constraints
 from services.rag.identifiers import find_identifiers
-from services.rag.quantities import find_quantities
 
 
 @component
@@ -26,17 +26,19 @@ class EngineeringTagger:
 
     def __init__(self, max_quantities: int = 50) -> None:
         self.max_quantities = max_quantities
+        # The kit's finder: the same grammar and SI conversion as the gateway and asr-api.
+        self.finder = QuantityFinder()
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, Any]:
         tagged = []
         for doc in documents:
             text = doc.content or ""
-            quantities = find_quantities(text)[: self.max_quantities]
+            quantities = self.finder.run(text)[: self.max_quantities]
             sentences, kinds = find_constraints(text)
             meta = {
                 **doc.meta,
-                "quantities": [q.as_meta() for q in quantities],
+                "quantities": [q.as_dict() for q in quantities],
                 "quantity_kinds": sorted({q.kind for q in quantities}),
                 "constraints": sentences,
                 "constraint_kinds": kinds,
