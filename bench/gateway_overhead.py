@@ -2,7 +2,8 @@
 
 Paths, all in front of the same deterministic upstream (bench/upstream.py):
   direct    client → upstream
-  ai-stack  client → gateway (auth + rate limits) → orchestrator (LangGraph) → upstream
+  ai-stack  client → gateway (auth, rate limits, conditioning) → orchestrator (LangGraph)
+            → upstream (retrieval off)
   litellm   client → LiteLLM proxy (one worker) → upstream
 
 For each path and concurrency (1, 16, 64), wrk sends non-streamed chat requests over
@@ -83,6 +84,10 @@ def stack_env(upstream: int, orch: int, gateway: int) -> dict[str, str]:
         "GATEWAY_DEFAULT_RPM": "100000000",
         "GATEWAY_DEFAULT_TPM": "100000000000",
         "LOG_LEVEL": "warning",
+        # The measured path: auth, budgets and conditioning on; retrieval off (no rag-api).
+        "GATEWAY_CONDITIONING": "true",
+        "ORCH_RETRIEVAL": "false",
+        "HF_HUB_OFFLINE": "1",
     }
 
 

@@ -52,8 +52,8 @@ _KIND_UNITS = {
     "fracture_toughness": "Pa*m**0.5",
     "stiffness": "N/m",
 }
-# "2.5 x10^5", "3 × 10^-4": a power of ten after the number.
-_TIMES_TEN = r"(?:\s?[x×]\s?10\^?(?P<exp>[-+\u2212]?\d+))?"
+# "2.5 x10^5", "3 \u00d7 10^-4" (a multiplication sign): a power of ten after the number.
+_TIMES_TEN = r"(?:\s?[x\u00d7]\s?10\^?(?P<exp>[-+\u2212]?\d+))?"
 
 
 def _sig(value: float) -> float:

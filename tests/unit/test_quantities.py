@@ -97,7 +97,7 @@ def test_bare_unit_words_exclude_quantities(finder: QuantityFinder) -> None:
     ("text", "si_value", "kind"),
     [
         ("2.5 x10^5 Pa", 2.5e5, "pressure"),
-        ("3 × 10^-4 m", 3e-4, "length"),
+        ("3 \u00d7 10^-4 m", 3e-4, "length"),
         ("7.9 g/cm³", 7900.0, "density"),
         ("85 N·m", 85.0, "energy_or_torque"),
         ("300 °F", 422.038888889, "temperature"),
