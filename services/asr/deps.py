@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from services.asr.knowledge import KnowledgeBase
 from services.asr.pipeline import TranscriptionPipeline
 from services.asr.settings import Settings
+from services.kit.deps import from_state
 
-
-async def _pipeline(request: Request) -> TranscriptionPipeline:
-    return request.app.state.pipeline
-
-
-async def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-async def _knowledge(request: Request) -> KnowledgeBase:
-    return request.app.state.knowledge
-
-
-PipelineDep = Annotated[TranscriptionPipeline, Depends(_pipeline)]
-KnowledgeDep = Annotated[KnowledgeBase, Depends(_knowledge)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
+PipelineDep = Annotated[TranscriptionPipeline, Depends(from_state("pipeline"))]
+KnowledgeDep = Annotated[KnowledgeBase, Depends(from_state("knowledge"))]
+SettingsDep = Annotated[Settings, Depends(from_state("settings"))]

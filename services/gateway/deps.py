@@ -12,22 +12,12 @@ from services.gateway.keys import KeyRing, Principal
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.settings import Settings
 from services.gateway.upstream import Orchestrator
+from services.kit.deps import from_state
 from services.kit.errors import NotFoundError
 
 
-async def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-async def _orchestrator(request: Request) -> Orchestrator:
-    return request.app.state.orchestrator
-
-
-async def _limiter(request: Request) -> RateLimiter:
-    return request.app.state.limiter
-
-
 async def _conditioning(request: Request) -> ConditioningService | None:
+    # Optional: None when GATEWAY_CONDITIONING is off (the chat route then sends none).
     return request.app.state.conditioning
 
 
@@ -41,9 +31,9 @@ async def authenticate(
     return principal
 
 
-SettingsDep = Annotated[Settings, Depends(_settings)]
-OrchestratorDep = Annotated[Orchestrator, Depends(_orchestrator)]
-LimiterDep = Annotated[RateLimiter, Depends(_limiter)]
+SettingsDep = Annotated[Settings, Depends(from_state("settings"))]
+OrchestratorDep = Annotated[Orchestrator, Depends(from_state("orchestrator"))]
+LimiterDep = Annotated[RateLimiter, Depends(from_state("limiter"))]
 OptionalConditioningDep = Annotated[ConditioningService | None, Depends(_conditioning)]
 
 

@@ -116,9 +116,7 @@ class QuantityFinder:
         # A unit expression on its own (kg/m³, metres per second): for callers that look for
         # units without a number, such as "answer in ksi".
         self.unit_expression = expr
-        self._quantity = re.compile(
-            rf"(?P<num>{_NUMBER}){_TIMES_TEN}\s?(?P<unit>{expr})(?![\w°%])"
-        )
+        self._quantity = re.compile(rf"(?P<num>{_NUMBER}){_TIMES_TEN}\s?(?P<unit>{expr})(?![\w°%])")
         words = [f for f in self.table if f.islower() and len(f) > 3]
         self._bare_unit = re.compile(rf"(?<!\w)(?:{_alternation(words)})(?!\w)")
 

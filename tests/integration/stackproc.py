@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,13 +138,22 @@ def stop(stack: Stack) -> None:
     stack.cli("down")
 
 
-def wait_http_ok(url: str, timeout_s: float = 60) -> None:
+def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if condition():
+            return
         time.sleep(0.2)
-    raise AssertionError(f"{url} not OK after {timeout_s}s")
+    raise AssertionError(f"{what} (waited {timeout_s:g}s)")
+
+
+def http_ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_http_ok(url: str, timeout_s: float = 60) -> None:
+    wait_until(lambda: http_ok(url), timeout_s, f"{url} not OK")

@@ -6,12 +6,19 @@ import os
 import signal
 import socket
 import subprocess
-import time
 
-import httpx
 import pytest
 
-from tests.integration.stackproc import AISTACK, alive, stack_env, start_stack, stop, wait_gone
+from tests.integration.stackproc import (
+    AISTACK,
+    alive,
+    stack_env,
+    start_stack,
+    stop,
+    wait_gone,
+    wait_http_ok,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -37,25 +44,13 @@ def test_crashed_service_is_restarted_and_kill_9_of_the_supervisor_leaves_no_orp
     try:
         old = stack.pids()["orchestrator"]
         os.kill(old, signal.SIGKILL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def restarted() -> bool:
             new = stack.pids().get("orchestrator")
-            if new != old and alive(new):
-                break
-            time.sleep(0.2)
-        else:
-            pytest.fail("the orchestrator was not restarted")
-        url = f"http://127.0.0.1:{stack.orch_port}/ready"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            pytest.fail("restarted orchestrator never became ready")
+            return new is not None and new != old and alive(new)
+
+        wait_until(restarted, 60, "the orchestrator was not restarted")
+        wait_http_ok(f"http://127.0.0.1:{stack.orch_port}/ready", 60)
         assert "restarting" in stack.output.read_text()
 
         children = list(stack.pids().values())
