@@ -12,8 +12,14 @@ from services.gateway.keys import KeyRing, Principal
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.settings import Settings
 from services.gateway.upstream import Orchestrator
+from services.gateway.validation.validator import Validator
 from services.kit.deps import from_state
 from services.kit.errors import NotFoundError
+
+
+async def _validator(request: Request) -> Validator | None:
+    # Optional: None when GATEWAY_VALIDATION is off.
+    return request.app.state.validator
 
 
 async def _conditioning(request: Request) -> ConditioningService | None:
@@ -35,6 +41,7 @@ SettingsDep = Annotated[Settings, Depends(from_state("settings"))]
 OrchestratorDep = Annotated[Orchestrator, Depends(from_state("orchestrator"))]
 LimiterDep = Annotated[RateLimiter, Depends(from_state("limiter"))]
 OptionalConditioningDep = Annotated[ConditioningService | None, Depends(_conditioning)]
+OptionalValidatorDep = Annotated[Validator | None, Depends(_validator)]
 
 
 async def _require_conditioning(request: Request) -> ConditioningService:

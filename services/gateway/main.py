@@ -18,10 +18,12 @@ from services.gateway.keys import KeyRing, load_keys_file, parse_env_keys
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.settings import Settings, get_settings
 from services.gateway.upstream import Orchestrator
+from services.gateway.validation.validator import Validator
 from services.kit.app import create_service_app
 from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.embedding import Embedder
 from services.kit.http import make_http_client
+from services.kit.quantities import QuantityFinder
 
 
 def build_keyring(settings: Settings) -> KeyRing:
@@ -50,6 +52,11 @@ def create_app(
         client = make_http_client(settings, settings.orchestrator_base_url, transport=transport)
         app.state.orchestrator = Orchestrator(client)
         app.state.limiter = RateLimiter(settings.redis_url)
+        app.state.validator = None
+        if settings.gateway_validation:
+            validator = Validator(QuantityFinder())
+            await asyncio.to_thread(validator.run, "warm up: 1 bar")
+            app.state.validator = validator
         app.state.conditioning = None
         if settings.gateway_conditioning:
             service = conditioning or ConditioningService(

@@ -31,6 +31,10 @@ class Settings(StackSettings):
     gateway_default_completion_tokens: int = Field(1024, ge=1)
     # Derive quantities (SI), requested units and constraints and send them beside the prompt.
     gateway_conditioning: bool = True
+    # Check answers: SI values and range checks, reported in a `validation` field; with the
+    # note on, they are also appended to the answer (never replacing what was sent).
+    gateway_validation: bool = True
+    gateway_validation_note: bool = True
     # SSE comment interval while the orchestrator works before the first token.
     gateway_keepalive_s: float = Field(10.0, gt=0)
 

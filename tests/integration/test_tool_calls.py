@@ -121,3 +121,6 @@ def test_non_streamed_tool_calls_and_the_follow_up_turn(client: openai.OpenAI) -
     ]
     final = client.chat.completions.create(model="ai-stack", messages=follow_up)
     assert final.choices[0].finish_reason == "stop" and final.choices[0].message.content
+    # The gateway checked the answer: "170 MPa" is found (already SI, so no note is appended).
+    assert final.model_extra["validation"]["quantities"] == [{"text": "170 MPa", "si": "170 MPa"}]
+    assert final.choices[0].message.content == "Yield strength of 316L is about 170 MPa."

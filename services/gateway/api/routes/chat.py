@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from services.gateway.deps import (
     LimiterDep,
     OptionalConditioningDep,
+    OptionalValidatorDep,
     OrchestratorDep,
     PrincipalDep,
     SettingsDep,
@@ -27,6 +28,7 @@ from services.gateway.responses_shape import is_responses_shaped, to_chat_body
 from services.gateway.settings import Settings
 from services.gateway.streaming import keepalive_then_relay
 from services.gateway.upstream import relay
+from services.gateway.validation.stream import validate_body, validate_stream
 from services.kit.errors import InvalidRequestError
 from services.kit.schemas import ChatCompletionRequest, require_published_model
 from services.kit.sse import EventStreamResponse
@@ -80,6 +82,7 @@ async def chat_completions(
     limiter: LimiterDep,
     settings: SettingsDep,
     conditioning: OptionalConditioningDep,
+    validator: OptionalValidatorDep,
 ) -> Response:
     body, payload = await parse_body(request)
     require_published_model(body.model, settings.aistack_models)
@@ -93,7 +96,10 @@ async def chat_completions(
     if conditioning is not None:
         payload["conditioning"] = conditioning.for_messages(payload["messages"]).model_dump()
     if not body.stream:
-        return Response(await orchestrator.chat(payload), media_type="application/json")
+        answer = await orchestrator.chat(payload)
+        if validator is not None:
+            answer = validate_body(answer, validator, settings.gateway_validation_note)
+        return Response(answer, media_type="application/json")
     opening = asyncio.ensure_future(orchestrator.open_stream(payload))
     done, _ = await asyncio.wait({opening}, timeout=settings.gateway_keepalive_s)
     if done:
@@ -101,4 +107,6 @@ async def chat_completions(
         stream = relay(opening.result())
     else:
         stream = keepalive_then_relay(opening, settings.gateway_keepalive_s)
+    if validator is not None:
+        stream = validate_stream(stream, validator, settings.gateway_validation_note)
     return EventStreamResponse(stream)
