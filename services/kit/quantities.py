@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -119,6 +119,9 @@ class QuantityFinder:
         self._quantity = re.compile(rf"(?P<num>{_NUMBER}){_TIMES_TEN}\s?(?P<unit>{expr})(?![\w°%])")
         words = [f for f in self.table if f.islower() and len(f) > 3]
         self._bare_unit = re.compile(rf"(?<!\w)(?:{_alternation(words)})(?!\w)")
+        # pint conversions are pure and cost tens of microseconds; the same values and units
+        # recur across prompts and answers.
+        self._to_si_cached = lru_cache(maxsize=8192)(self._convert)
 
     @cached_property
     def registry(self) -> Any:
@@ -182,6 +185,10 @@ class QuantityFinder:
         return str((1 * units).to_base_units().units)
 
     def to_si(self, value: float, unit: str) -> tuple[float, str]:
+        """Convert ``value`` ``unit`` to SI (cached); see :meth:`_convert`."""
+        return self._to_si_cached(value, unit)
+
+    def _convert(self, value: float, unit: str) -> tuple[float, str]:
         """Convert ``value`` ``unit`` to SI; a ratio converts each side (J/g → J/kg).
 
         Raises:
