@@ -54,15 +54,22 @@ class Stack:
         return records
 
     def cli(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [AISTACK, *args],
-            env=self.env,
-            cwd=self.home.parent,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        return aistack(self.env, self.home.parent, *args, timeout=timeout)
+
+
+def aistack(
+    env: dict[str, str], cwd: Path, *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would and capture what it prints."""
+    return subprocess.run(
+        [AISTACK, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def stack_env(home: Path, **extra: str) -> dict[str, str]:

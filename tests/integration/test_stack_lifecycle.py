@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 
 import pytest
 
 from tests.integration.stackproc import (
-    AISTACK,
+    aistack,
     alive,
     stack_env,
     start_stack,
@@ -70,41 +69,21 @@ def test_busy_port_is_reported_with_its_variable(tmp_path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", int(env["GATEWAY_PORT"])))
         holder.listen()
-        result = subprocess.run(
-            [AISTACK, "up"],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = aistack(env, tmp_path, "up")
     assert result.returncode == 1
     assert "GATEWAY_PORT" in result.stdout and "in use" in result.stdout
 
 
 def test_bad_configuration_fails_fast_naming_the_variable(tmp_path) -> None:
     env = stack_env(tmp_path / ".aistack", LLM_BACKEND="nonsense")
-    result = subprocess.run(
-        [AISTACK, "up"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = aistack(env, tmp_path, "up")
     assert result.returncode == 2
     assert "LLM_BACKEND" in result.stdout
 
 
 def test_status_and_down_without_a_stack(tmp_path) -> None:
     env = stack_env(tmp_path / ".aistack")
-    status = subprocess.run(
-        [AISTACK, "status"], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+    status = aistack(env, tmp_path, "status")
     assert status.returncode == 1 and "no stack running" in status.stdout
-    down = subprocess.run(
-        [AISTACK, "down"], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+    down = aistack(env, tmp_path, "down")
     assert down.returncode == 0 and "no stack running" in down.stdout
