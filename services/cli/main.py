@@ -197,6 +197,26 @@ def ingest(
 
 
 @app.command()
+def optimize() -> None:
+    """Build the knowledge base's search indexes (searches wait while this runs)."""
+    settings = _settings()
+    url = f"{settings.rag_base_url}/optimize"
+    with console.status("building the search indexes (searches wait meanwhile) ..."):
+        try:
+            response = httpx.post(url, timeout=httpx.Timeout(3600, connect=5))
+        except httpx.HTTPError as exc:
+            console.print(
+                f"[red]error:[/] rag-api at {settings.rag_base_url} is unreachable ({exc})"
+            )
+            raise typer.Exit(1) from None
+    if response.status_code != 200:
+        console.print(f"[red]error:[/] {response.text[:300]}")
+        raise typer.Exit(1)
+    body = response.json()
+    console.print(f"indexed {body['chunks']} chunks in {body['seconds']:.1f} s")
+
+
+@app.command()
 def transcribe(
     file: Annotated[Path, typer.Argument(help="An audio or video file.")],
     ingest: Annotated[

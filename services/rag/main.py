@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from services.kit.app import create_service_app
 from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.logging import get_logger
-from services.rag.api.routes import documents, embeddings, ingest, retrieve
+from services.rag.api.routes import documents, embeddings, ingest, optimize, retrieve
 from services.rag.engine import Embedders, RagEngine, load_embedders, open_store
 from services.rag.errors import StoreConfigError
 from services.rag.settings import Settings, enforce_offline_hub, get_settings
@@ -58,7 +58,13 @@ def create_app(settings: Settings | None = None, embedders: Embedders | None = N
     app = create_service_app(
         "rag-api",
         settings,
-        routers=[ingest.router, retrieve.router, documents.router, embeddings.router],
+        routers=[
+            ingest.router,
+            retrieve.router,
+            documents.router,
+            embeddings.router,
+            optimize.router,
+        ],
         lifespan=lifespan,
     )
     app.add_middleware(

@@ -212,6 +212,8 @@ def test_ingested_document_is_cited_in_the_chat_answer(stack: Stack, tmp_path: P
     assert again.returncode == 0 and "unchanged" in again.stdout
     mixed = stack.cli("ingest", str(bad), str(doc), timeout=300)
     assert mixed.returncode == 1 and "tool.exe" in mixed.stdout
+    indexed = stack.cli("optimize", timeout=300)
+    assert indexed.returncode == 0 and "indexed" in indexed.stdout, indexed.stdout
 
     client = openai.OpenAI(base_url=stack.base_url, api_key=stack.key, max_retries=0)
     question = [

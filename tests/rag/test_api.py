@@ -195,3 +195,14 @@ def test_caller_metadata_cannot_corrupt_transcript_spans(client: TestClient) -> 
     (top,) = found["documents"]
     assert top["citation"]["start_s"] == 1.0 and top["citation"]["end_s"] == 3.5
     assert top["meta"]["speaker"] == "ana"
+
+
+def test_optimize_builds_the_indexes_and_search_still_answers(client: TestClient) -> None:
+    files = _files(("bolts.md", b"# Bolts\n\nTighten M12x1.75 bolts to 85 N m.", "text/markdown"))
+    assert client.post("/ingest", files=files).status_code == 200
+    result = client.post("/optimize")
+    assert result.status_code == 200
+    body = result.json()
+    assert body["object"] == "optimize.result" and body["chunks"] >= 1 and body["seconds"] >= 0
+    found = client.post("/retrieve", json={"query": "M12x1.75 torque", "top_k": 1}).json()
+    assert found["documents"][0]["citation"]["source"] == "bolts.md"
