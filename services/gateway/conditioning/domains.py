@@ -1,26 +1,18 @@
-"""Domain weights (chem / mech / materials) from sentence embeddings against prototype sentences.
+"""Domain weights (chem / mech / materials) for a prompt, from its sentence embedding.
 
-Each domain is the normalised mean of its prototypes' embeddings (``domains.yaml``); a prompt's
-weights are a softmax of its cosine similarity to each domain, so they sum to 1 and a prompt
-that is close to two domains weighs both.
+The prototypes live in ``domains.yaml`` beside this file; the nearest-centroid scoring is the
+kit's (shared with rag-api's chunk classifier). Weights are a softmax of the similarities, so
+they sum to 1 and a prompt close to two domains weighs both.
 """
 
 from __future__ import annotations
 
-from importlib import resources
-from typing import Any
-
-import yaml
-
+from services.kit.domains import DomainCentroids, load_prototypes
 from services.kit.embedding import Embedder
 
 
-def load_prototypes() -> dict[str, list[str]]:
-    text = resources.files(__package__).joinpath("domains.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict) or not all(isinstance(v, list) and v for v in data.values()):
-        raise ValueError("domains.yaml must map each domain to a non-empty list of sentences")
-    return {str(k): [str(s) for s in v] for k, v in data.items()}
+def load_prototypes_file() -> dict[str, list[str]]:
+    return load_prototypes(__package__, "domains.yaml")
 
 
 class DomainScorer:
@@ -31,29 +23,15 @@ class DomainScorer:
         temperature: float = 0.05,
     ) -> None:
         self.embedder = embedder
-        self.prototypes = prototypes or load_prototypes()
+        self.centroids = DomainCentroids(embedder.encode, prototypes or load_prototypes_file())
         # Cosine similarities of short texts sit in a narrow band: a low temperature spreads them.
         self.temperature = temperature
-        self._centroids: Any = None
 
     def warm_up(self) -> None:
-        import numpy as np
-
-        self.embedder.warm_up()
-        rows = []
-        for sentences in self.prototypes.values():
-            mean = self.embedder.encode(sentences).mean(axis=0)
-            rows.append(mean / np.linalg.norm(mean))
-        self._centroids = np.stack(rows)
+        self.centroids.warm_up()
 
     def run(self, text: str) -> dict[str, float]:
-        import numpy as np
-
-        if self._centroids is None:
-            self.warm_up()
+        domains = self.centroids.domains
         if not text.strip():
-            return dict.fromkeys(self.prototypes, round(1 / len(self.prototypes), 4))
-        similarity = self._centroids @ self.embedder.encode([text])[0]
-        scaled = np.exp((similarity - similarity.max()) / self.temperature)
-        weights = scaled / scaled.sum()
-        return {name: round(float(w), 4) for name, w in zip(self.prototypes, weights, strict=True)}
+            return dict.fromkeys(domains, round(1 / len(domains), 4))
+        return self.centroids.weights(self.embedder.encode([text])[0], self.temperature)

@@ -11,52 +11,29 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
 from haystack import Document, component
 
-DOMAINS = ("chem", "mech", "materials")
-PROTOTYPES = {
-    "chem": [
-        "chemical reaction, reagents, solvents, CAS number, concentration, pH and molarity",
-        "chemical process safety: flammable, toxic and corrosive substances, exposure limits",
-        "reactor, distillation, catalyst, reaction kinetics, stoichiometry and yield",
-    ],
-    "mech": [
-        "mechanical design: bolts, threads, tightening torque, gears, bearings and shafts",
-        "machine elements, fasteners, preload, fatigue of components, vibration and tolerances",
-        "pumps, valves, pressure vessels, hydraulics, kinematics and dynamics of machines",
-    ],
-    "materials": [
-        "materials science: alloys, steel grades, heat treatment, microstructure and hardness",
-        "mechanical properties of materials: yield strength, tensile strength, fracture toughness",
-        "polymers, ceramics, composites, corrosion resistance, coatings and material selection",
-    ],
-}
+from services.kit.domains import DomainCentroids, load_prototypes
 
 
 @component
 class DomainClassifier:
-    """Fill ``domain`` from embeddings when it is missing.
+    """Fill ``domain`` from embeddings when it is missing (prototypes in ``domains.yaml``).
 
     Args:
         embed: turns texts into L2-normalised vectors (the same model as the chunks).
     """
 
     def __init__(self, embed: Callable[[Sequence[str]], Any]) -> None:
-        self.embed = embed
-        self._prototypes: np.ndarray | None = None
+        self.centroids = DomainCentroids(
+            embed, load_prototypes("services.rag.components", "domains.yaml")
+        )
 
     def warm_up(self) -> None:
-        if self._prototypes is None:
-            rows = [np.asarray(self.embed(PROTOTYPES[d]), dtype=np.float32) for d in DOMAINS]
-            centroids = np.stack([r.mean(axis=0) for r in rows])
-            self._prototypes = centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
+        self.centroids.warm_up()
 
     def classify(self, embedding: Sequence[float]) -> str:
-        self.warm_up()
-        assert self._prototypes is not None
-        scores = self._prototypes @ np.asarray(embedding, dtype=np.float32)
-        return DOMAINS[int(np.argmax(scores))]
+        return self.centroids.best(embedding)
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, Any]:
