@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import asyncio
 from typing import Any
 
 from services.gateway.conditioning.domains import DomainScorer
@@ -18,9 +18,10 @@ class ConditioningService:
     def __init__(self, extractor: Extractor, scorer: DomainScorer, cache_size: int = 4096) -> None:
         self.extractor = extractor
         self.scorer = scorer
-        # Repeated prompts (retries, Cursor re-sending a conversation) cost a dict lookup;
-        # an embedding costs milliseconds of CPU.
-        self._cached = lru_cache(maxsize=cache_size)(self._derive)
+        # Repeated prompts (retries, Cursor re-sending a conversation) cost a dict lookup; an
+        # embedding costs milliseconds of CPU. Oldest entries go first when it is full.
+        self._cache: dict[str, Conditioning] = {}
+        self._cache_size = cache_size
 
     def warm_up(self) -> None:
         """Load the embedding model, pint's registry and the patterns before the first request."""
@@ -38,8 +39,23 @@ class ConditioningService:
         )
         return Conditioning(**facts.model_dump(), domain_weights=weights, retrieval=retrieval)
 
-    def for_text(self, text: str) -> Conditioning:
-        return self._cached(text)
+    def _remember(self, text: str, result: Conditioning) -> Conditioning:
+        if len(self._cache) >= self._cache_size:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[text] = result
+        return result
 
-    def for_messages(self, messages: list[dict[str, Any]]) -> Conditioning:
-        return self._cached(last_user_text(messages))
+    def for_text(self, text: str) -> Conditioning:
+        cached = self._cache.get(text)
+        return cached if cached is not None else self._remember(text, self._derive(text))
+
+    async def for_text_async(self, text: str) -> Conditioning:
+        """As :meth:`for_text`, but a new prompt is embedded on a worker thread: milliseconds
+        of CPU on the event loop would stall every request in flight."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        return self._remember(text, await asyncio.to_thread(self._derive, text))
+
+    async def for_messages(self, messages: list[dict[str, Any]]) -> Conditioning:
+        return await self.for_text_async(last_user_text(messages))

@@ -94,7 +94,8 @@ async def chat_completions(
     # derived travels beside them; a client cannot supply its own.
     payload.pop("conditioning", None)
     if conditioning is not None:
-        payload["conditioning"] = conditioning.for_messages(payload["messages"]).model_dump()
+        derived = await conditioning.for_messages(payload["messages"])
+        payload["conditioning"] = derived.model_dump()
     if not body.stream:
         answer = await orchestrator.chat(payload)
         if validator is not None:

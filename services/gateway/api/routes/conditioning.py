@@ -32,5 +32,5 @@ class ConditioningRequest(BaseModel):
 @router.post("/v1/conditioning")
 async def conditioning(body: ConditioningRequest, service: ConditioningDep) -> Conditioning:
     if body.text is not None:
-        return service.for_text(body.text)
-    return service.for_messages(body.messages or [])
+        return await service.for_text_async(body.text)
+    return await service.for_messages(body.messages or [])
