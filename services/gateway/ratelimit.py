@@ -12,7 +12,7 @@ import math
 import time
 
 from limits import RateLimitItemPerMinute
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 from services.gateway.keys import Principal
@@ -41,7 +41,10 @@ def estimate_tokens(body: ChatCompletionRequest, default_completion: int) -> int
 class RateLimiter:
     def __init__(self, redis_url: str | None) -> None:
         self.storage = storage_from_string(storage_uri(redis_url))
-        self.limiter = MovingWindowRateLimiter(self.storage)
+        # The sliding-window counter keeps two counters per key and budget, so a hit costs the
+        # same whatever its size. A moving window stores one entry per unit of cost: a token
+        # budget would store every token of every request and scan them all to expire them.
+        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
 
     async def ping(self) -> None:
         if not await self.storage.check():
