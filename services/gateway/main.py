@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 
 from services.gateway.api.routes import chat, models
@@ -22,7 +21,7 @@ from services.gateway.validation.validator import Validator
 from services.kit.app import create_service_app
 from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.embedding import Embedder
-from services.kit.http import make_http_client
+from services.kit.peer import PeerClient
 from services.kit.quantities import QuantityFinder
 
 
@@ -35,11 +34,10 @@ def build_keyring(settings: Settings) -> KeyRing:
 
 def create_app(
     settings: Settings | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
     conditioning: ConditioningService | None = None,
 ) -> FastAPI:
-    """Build the gateway. ``transport`` replaces the network to the orchestrator and
-    ``conditioning`` a loaded conditioning service (tests share one embedding model).
+    """Build the gateway. ``conditioning`` replaces loading the conditioning service (tests
+    share one embedding model).
 
     Raises:
         SettingsError: no usable API keys (checked here, so the process fails at start).
@@ -49,7 +47,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = make_http_client(settings, settings.orchestrator_base_url, transport=transport)
+        client = PeerClient(settings, settings.orchestrator_base_url, name="the orchestrator")
         app.state.orchestrator = Orchestrator(client)
         app.state.limiter = RateLimiter(settings.redis_url)
         app.state.validator = None

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import aiohttp
 import orjson
 
-from services.kit.errors import (
-    ServiceError,
-    UpstreamError,
-    UpstreamTimeoutError,
-    UpstreamUnavailableError,
-)
-from services.kit.sse import aclose_shielded
+from services.kit.errors import ServiceError, UpstreamError
+from services.kit.peer import JSON_HEADERS, PeerClient, iter_chunks, read_body
+
+_STREAM_HEADERS = {**JSON_HEADERS, "accept": "text/event-stream"}
 
 
 class UpstreamStatusError(ServiceError):
@@ -28,78 +24,55 @@ class UpstreamStatusError(ServiceError):
         self.error_type = str(err.get("type", "server_error"))
 
 
-def _status_error(response: httpx.Response, content: bytes) -> ServiceError:
+def _status_error(status: int, content: bytes) -> ServiceError:
     try:
         body = orjson.loads(content)
         if isinstance(body, dict) and isinstance(body.get("error"), dict):
-            return UpstreamStatusError(response.status_code, body)
+            return UpstreamStatusError(status, body)
     except orjson.JSONDecodeError:
         pass
-    return UpstreamError(f"the orchestrator answered {response.status_code} without an error body")
+    return UpstreamError(f"the orchestrator answered {status} without an error body")
 
 
 class Orchestrator:
     """The orchestrator as seen from the gateway."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: PeerClient) -> None:
         self.client = client
 
     async def ping(self) -> None:
-        response = await self.client.get("/health")
-        response.raise_for_status()
+        response = await self.client.fetch("GET", "/health")
+        if response.status != 200:
+            raise UpstreamError(f"{self.client.where} answered {response.status} on /health")
 
     async def chat(self, payload: dict[str, Any]) -> bytes:
         """Non-streamed completion: the orchestrator's JSON body."""
-        with _mapped_transport_errors(self.client):
-            response = await self.client.post(
-                "/v1/chat/completions",
-                content=orjson.dumps(payload),
-                headers={"content-type": "application/json"},
-            )
-        if response.status_code != 200:
-            raise _status_error(response, response.content)
+        response = await self.client.post_json("/v1/chat/completions", orjson.dumps(payload))
+        if response.status != 200:
+            raise _status_error(response.status, response.content)
         return response.content
 
-    async def open_stream(self, payload: dict[str, Any]) -> httpx.Response:
+    async def open_stream(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
         """Start a streamed completion; raises before returning if the orchestrator refuses."""
-        request = self.client.build_request(
-            "POST",
-            "/v1/chat/completions",
-            content=orjson.dumps(payload),
-            headers={"content-type": "application/json", "accept": "text/event-stream"},
+        response = await self.client.send(
+            "POST", "/v1/chat/completions", body=orjson.dumps(payload), headers=_STREAM_HEADERS
         )
-        with _mapped_transport_errors(self.client):
-            response = await self.client.send(request, stream=True)
-        if response.status_code != 200:
-            content = await response.aread()
-            await response.aclose()
-            raise _status_error(response, content)
+        if response.status != 200:
+            try:
+                content = await read_body(response, self.client.where)
+            finally:
+                response.release()
+            raise _status_error(response.status, content)
         return response
 
-
-async def relay(response: httpx.Response) -> AsyncIterator[bytes]:
-    """Pass SSE bytes through as they arrive; close the upstream when the client goes away."""
-    try:
-        async for piece in response.aiter_bytes():
-            yield piece
-    except httpx.HTTPError as exc:
-        yield (
-            b"data: "
-            + orjson.dumps(UpstreamError(f"the orchestrator stream broke: {exc}").body())
-            + b"\n\n"
-        )
-    finally:
-        await aclose_shielded(response)
-
-
-@contextmanager
-def _mapped_transport_errors(client: httpx.AsyncClient) -> Iterator[None]:
-    where = f"the orchestrator at {client.base_url}"
-    try:
-        yield
-    except httpx.TimeoutException:
-        raise UpstreamTimeoutError(f"{where} did not answer in time") from None
-    except httpx.TransportError as exc:
-        raise UpstreamUnavailableError(
-            f"{where} is unreachable ({type(exc).__name__}); is it running?"
-        ) from None
+    async def relay(self, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+        """Pass SSE bytes through as they arrive; drop the connection if the client goes away
+        (the orchestrator sees the disconnect and cancels the generation)."""
+        try:
+            async for piece in iter_chunks(response, self.client.where):
+                yield piece
+        except ServiceError as exc:
+            message = f"the orchestrator stream broke: {exc.message}"
+            yield b"data: " + orjson.dumps(UpstreamError(message).body()) + b"\n\n"
+        finally:
+            response.close()

@@ -7,20 +7,13 @@ callers never see a transport exception.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import orjson
 
-from services.kit.errors import (
-    InvalidRequestError,
-    UpstreamError,
-    UpstreamTimeoutError,
-    UpstreamUnavailableError,
-)
-from services.kit.http import make_http_client
+from services.kit.errors import InvalidRequestError, UpstreamError
+from services.kit.peer import PeerClient, iter_lines, read_body
 from services.kit.settings import LLMBackend, SettingsError, StackSettings
 
 # Where each runner listens when LLM_BASE_URL is not set.
@@ -54,8 +47,8 @@ def configured_model(settings: StackSettings) -> str | None:
 class LLMClient:
     """Chat completions against the configured runner, over the OpenAI wire protocol.
 
-    Speaks HTTP directly (the kit's client: timeouts, trace propagation) and hands back the
-    runner's JSON as dicts: no per-chunk model objects on the hot path.
+    Speaks HTTP directly (the kit's peer client: timeouts, trace propagation) and hands back
+    the runner's JSON as dicts: no per-chunk model objects on the hot path.
 
     Raises (from every call): :class:`UpstreamUnavailableError` when the runner cannot be
     reached, :class:`UpstreamTimeoutError` when it does not answer in time,
@@ -63,18 +56,20 @@ class LLMClient:
     :class:`UpstreamError` for any other failure it reports.
     """
 
-    def __init__(
-        self, settings: StackSettings, *, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, settings: StackSettings) -> None:
         self.backend = settings.llm_backend
         self.base_url = llm_base_url(settings)
         self._model = configured_model(settings)
         if self.backend == LLMBackend.OPENAI and not settings.llm_api_key:
             raise SettingsError("LLM_API_KEY must be set when LLM_BACKEND=openai")
-        self._client = make_http_client(settings, self.base_url + "/", transport=transport)
-        if settings.llm_api_key:
-            self._client.headers["Authorization"] = f"Bearer {settings.llm_api_key}"
-        self._where = f"the LLM runner ({self.backend.value}) at {self.base_url}"
+        auth = {"Authorization": f"Bearer {settings.llm_api_key}"} if settings.llm_api_key else {}
+        self._client = PeerClient(
+            settings,
+            self.base_url,
+            name=f"the LLM runner ({self.backend.value})",
+            headers=auth,
+        )
+        self._where = self._client.where
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -93,9 +88,8 @@ class LLMClient:
         await self._get_models()
 
     async def _get_models(self) -> dict[str, Any]:
-        with self._mapped_errors():
-            response = await self._client.get("models")
-        await self._raise_for_status(response)
+        response = await self._client.fetch("GET", "/models")
+        self._raise_for_status(response.status, response.content, response.reason)
         return orjson.loads(response.content)
 
     def _body(self, model: str, messages: list[dict[str, Any]], **params: Any) -> bytes:
@@ -104,9 +98,8 @@ class LLMClient:
     async def complete(self, messages: list[dict[str, Any]], **params: Any) -> dict[str, Any]:
         """A non-streamed completion: the runner's JSON body."""
         body = self._body(await self.model(), messages, stream=False, **params)
-        with self._mapped_errors():
-            response = await self._client.post("chat/completions", content=body, headers=_JSON)
-        await self._raise_for_status(response)
+        response = await self._client.post_json("/chat/completions", body)
+        self._raise_for_status(response.status, response.content, response.reason)
         return orjson.loads(response.content)
 
     async def stream(
@@ -116,50 +109,35 @@ class LLMClient:
         a runner that is down raises here, before any byte reaches the client."""
         extra = {"stream_options": {"include_usage": True}} if include_usage else {}
         body = self._body(await self.model(), messages, stream=True, **extra, **params)
-        request = self._client.build_request(
-            "POST", "chat/completions", content=body, headers=_JSON
-        )
-        with self._mapped_errors():
-            response = await self._client.send(request, stream=True)
+        response = await self._client.send("POST", "/chat/completions", body=body, headers=_JSON)
         try:
-            await self._raise_for_status(response)
-            with self._mapped_errors():
-                async for line in response.aiter_lines():
-                    if not line.startswith("data:"):
-                        continue  # blank separators and ": comment" keep-alives
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        break
-                    chunk = orjson.loads(data)
-                    if "error" in chunk and "choices" not in chunk:
-                        raise UpstreamError(f"{self._where} failed mid-stream: {_message(chunk)}")
-                    yield chunk
+            if response.status >= 400:
+                content = await read_body(response, self._where)
+                self._raise_for_status(response.status, content, response.reason or "")
+            async for line in iter_lines(response, self._where):
+                if not line.startswith(b"data:"):
+                    continue  # blank separators and ": comment" keep-alives
+                data = line[5:].strip()
+                if data == b"[DONE]":
+                    break
+                chunk = orjson.loads(data)
+                if "error" in chunk and "choices" not in chunk:
+                    raise UpstreamError(f"{self._where} failed mid-stream: {_message(chunk)}")
+                yield chunk
         finally:
-            await response.aclose()
+            # Closing drops the connection: a runner still generating sees the client leave.
+            response.close()
 
-    async def _raise_for_status(self, response: httpx.Response) -> None:
-        if response.status_code < 400:
+    def _raise_for_status(self, status: int, content: bytes, reason: str) -> None:
+        if status < 400:
             return
-        await response.aread()
         try:
-            detail = _message(orjson.loads(response.content))
+            detail = _message(orjson.loads(content))
         except orjson.JSONDecodeError:
-            detail = response.text[:200] or response.reason_phrase
-        status = response.status_code
+            detail = content[:200].decode(errors="replace") or reason
         if 400 <= status < 500 and status not in (401, 403, 429):
             raise InvalidRequestError(f"{self._where} rejected the request: {detail}")
         raise UpstreamError(f"{self._where} answered {status}: {detail}")
-
-    @contextmanager
-    def _mapped_errors(self) -> Iterator[None]:
-        try:
-            yield
-        except httpx.TimeoutException:
-            raise UpstreamTimeoutError(f"{self._where} did not answer in time") from None
-        except httpx.TransportError as exc:
-            raise UpstreamUnavailableError(
-                f"{self._where} is unreachable ({type(exc).__name__}: {exc}); is it running?"
-            ) from None
 
 
 _JSON = {"content-type": "application/json"}

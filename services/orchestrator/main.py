@@ -6,12 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 
 from services.kit.app import create_service_app
-from services.kit.http import make_http_client
 from services.kit.llm import LLMClient
+from services.kit.peer import PeerClient
 from services.orchestrator.api.routes import chat
 from services.orchestrator.graph.builder import build_graph
 from services.orchestrator.graph.conditioning import condition
@@ -20,13 +19,9 @@ from services.orchestrator.graph.retrieve import RetrieveNode
 from services.orchestrator.settings import Settings, get_settings
 
 
-def create_app(
-    settings: Settings | None = None,
-    llm: LLMClient | None = None,
-    rag_transport: httpx.AsyncBaseTransport | None = None,
-) -> FastAPI:
-    """Build the orchestrator. ``llm`` and ``rag_transport`` (the network to rag-api) may be
-    injected (tests); otherwise they are made from the settings in the lifespan."""
+def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -> FastAPI:
+    """Build the orchestrator. ``llm`` may be injected (tests); otherwise it is made from the
+    settings in the lifespan."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -35,11 +30,11 @@ def create_app(
         nodes: list[tuple[str, Any]] = [("condition", condition)]
         rag = None
         if settings.orch_retrieval:
-            rag = make_http_client(
+            rag = PeerClient(
                 settings,
                 settings.rag_base_url,
+                name="rag-api",
                 read_timeout_s=settings.orch_retrieval_timeout_s,
-                transport=rag_transport,
             )
             nodes.append(("retrieve", RetrieveNode(rag)))
         app.state.graph = build_graph(GenerateNode(client), nodes)

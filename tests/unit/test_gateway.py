@@ -1,9 +1,12 @@
-"""The gateway in-process, with the orchestrator replaced at the transport (the I/O boundary)."""
+"""The gateway in-process, with the orchestrator replaced by a fake peer on loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -11,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from services.gateway.main import create_app
 from services.gateway.settings import Settings
+from tests.handler_server import Handler, closed_port_url, serve_handler
 
 pytestmark = pytest.mark.unit
 
@@ -19,10 +23,18 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 CHAT = {"model": "ai-stack", "messages": [{"role": "user", "content": "Yield of 316L in MPa?"}]}
 
 
-def make_client(handler: Callable[[httpx.Request], httpx.Response]) -> TestClient:
+def gateway(url: str, **overrides: Any) -> TestClient:
     # Conditioning has its own tests (it loads the embedding model).
-    settings = Settings(gateway_api_keys=KEY, gateway_conditioning=False)
-    return TestClient(create_app(settings, transport=httpx.MockTransport(handler)))
+    settings = Settings(
+        gateway_api_keys=KEY, gateway_conditioning=False, orchestrator_url=url, **overrides
+    )
+    return TestClient(create_app(settings))
+
+
+@contextmanager
+def make_client(handler: Handler, **overrides: Any) -> Iterator[TestClient]:
+    with serve_handler(handler) as url, gateway(url, **overrides) as client:
+        yield client
 
 
 @pytest.fixture
@@ -172,10 +184,7 @@ def test_unknown_route_is_an_openai_404(client: TestClient) -> None:
 
 
 def test_orchestrator_down_gives_503_and_gateway_stays_up() -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("connection refused", request=request)
-
-    with make_client(refuse) as c:
+    with gateway(closed_port_url()) as c:
         for stream in (False, True):
             r = c.post("/v1/chat/completions", headers=AUTH, json={**CHAT, "stream": stream})
             assert r.status_code == 503
@@ -207,10 +216,11 @@ def test_orchestrator_errors_pass_through_with_their_status() -> None:
 
 
 def test_orchestrator_timeout_gives_504() -> None:
-    def slow(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("timed out", request=request)
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(1.0)
+        return httpx.Response(200, json={"late": True})
 
-    with make_client(slow) as c:
+    with make_client(slow, http_read_timeout_s=0.2) as c:
         r = c.post("/v1/chat/completions", headers=AUTH, json=CHAT)
         assert r.status_code == 504
         assert "did not answer in time" in error_of(r)["message"]

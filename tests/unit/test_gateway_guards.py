@@ -1,5 +1,5 @@
 """Keys, budgets, size caps, Cursor's Responses-shaped body, keep-alive: the gateway in-process,
-with the orchestrator replaced at the transport."""
+with the orchestrator replaced by a fake peer on loopback."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import asyncio
 import io
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from services.gateway.main import create_app
 from services.gateway.settings import Settings
 from services.kit.logging import configure_logging
 from services.kit.settings import SettingsError
+from tests.handler_server import Handler, serve_handler
 
 pytestmark = pytest.mark.unit
 
@@ -30,10 +33,15 @@ def echo(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"forwarded": json.loads(request.content)})
 
 
-def client(handler=echo, **settings) -> TestClient:
+@contextmanager
+def client(handler: Handler = echo, **settings) -> Iterator[TestClient]:
     settings.setdefault("gateway_conditioning", False)  # tested in test_conditioning.py
-    s = Settings(gateway_api_keys=settings.pop("gateway_api_keys", KEY), **settings)
-    return TestClient(create_app(s, transport=httpx.MockTransport(handler)))
+    with serve_handler(handler) as url:
+        s = Settings(
+            gateway_api_keys=settings.pop("gateway_api_keys", KEY), orchestrator_url=url, **settings
+        )
+        with TestClient(create_app(s)) as c:
+            yield c
 
 
 # -- keys -----------------------------------------------------------------------------------
@@ -256,17 +264,15 @@ def test_failure_after_keepalive_travels_in_band() -> None:
     async def slow_then_fail(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/health":
             return httpx.Response(200)
-        await asyncio.sleep(0.3)
-        raise httpx.ConnectError("refused", request=request)
+        await asyncio.sleep(1.0)
+        return httpx.Response(200, json={"late": True})
 
-    with client(slow_then_fail, gateway_keepalive_s=0.1) as c:
+    # The orchestrator stops answering after the keep-alives have begun (read timeout).
+    with client(slow_then_fail, gateway_keepalive_s=0.1, http_read_timeout_s=0.3) as c:
         with c.stream(
             "POST", "/v1/chat/completions", headers=AUTH, json={**CHAT, "stream": True}
         ) as r:
             assert r.status_code == 200
             text = "".join(r.iter_text())
     last = text.strip().split("\n\n")[-1]
-    assert (
-        last.startswith("data: ")
-        and json.loads(last[6:])["error"]["code"] == "upstream_unavailable"
-    )
+    assert last.startswith("data: ") and json.loads(last[6:])["error"]["code"] == "upstream_timeout"

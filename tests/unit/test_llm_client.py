@@ -1,8 +1,11 @@
-"""The LLM runner client over the OpenAI wire protocol; the runner is replaced at the transport."""
+"""The LLM runner client over the OpenAI wire protocol; the runner is a fake peer on loopback."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -15,15 +18,31 @@ from services.kit.errors import (
 )
 from services.kit.llm import LLMClient
 from services.kit.settings import SettingsError, StackSettings
+from tests.handler_server import Handler, closed_port_url, serve_handler
 
 pytestmark = pytest.mark.unit
 
 MSG = [{"role": "user", "content": "hi"}]
 
 
-def client(handler, **settings) -> LLMClient:
-    s = StackSettings(llm_base_url="http://runner/v1", **settings)
-    return LLMClient(s, transport=httpx.MockTransport(handler))
+MakeClient = Callable[..., LLMClient]
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[MakeClient]:
+    """``client(handler, **settings)``: an LLMClient whose runner is ``handler`` on loopback
+    (or, with ``url=``, whatever listens there)."""
+    made: list[LLMClient] = []
+    with ExitStack() as servers:
+
+        def make(handler: Handler | None = None, url: str | None = None, **settings) -> LLMClient:
+            base = url or servers.enter_context(serve_handler(handler))
+            made.append(LLMClient(StackSettings(llm_base_url=base + "/v1", **settings)))
+            return made[-1]
+
+        yield make
+        for llm in made:
+            await llm.aclose()
 
 
 def sse(*events: str) -> httpx.Response:
@@ -31,7 +50,7 @@ def sse(*events: str) -> httpx.Response:
     return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
 
 
-async def test_model_is_discovered_once_and_requests_carry_it() -> None:
+async def test_model_is_discovered_once_and_requests_carry_it(client: MakeClient) -> None:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -58,7 +77,7 @@ async def test_model_is_discovered_once_and_requests_carry_it() -> None:
     }
 
 
-async def test_stream_parses_sse_and_skips_comments() -> None:
+async def test_stream_parses_sse_and_skips_comments(client: MakeClient) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
@@ -77,7 +96,7 @@ async def test_stream_parses_sse_and_skips_comments() -> None:
     ]
 
 
-async def test_api_key_is_sent_for_hosted_backends() -> None:
+async def test_api_key_is_sent_for_hosted_backends(client: MakeClient) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"auth": request.headers.get("authorization")})
 
@@ -99,7 +118,9 @@ async def test_api_key_is_sent_for_hosted_backends() -> None:
         (httpx.Response(429, json={"error": "busy"}), UpstreamError, "answered 429: busy"),
     ],
 )
-async def test_runner_errors_map_onto_the_error_tree(response, error, fragment) -> None:
+async def test_runner_errors_map_onto_the_error_tree(
+    response, error, fragment, client: MakeClient
+) -> None:
     llm = client(lambda request: response, llm_model="m")
     with pytest.raises(error, match=fragment):
         await llm.complete(MSG)
@@ -108,22 +129,31 @@ async def test_runner_errors_map_onto_the_error_tree(response, error, fragment) 
             pass
 
 
-@pytest.mark.parametrize(
-    ("exc", "error"),
-    [(httpx.ConnectError, UpstreamUnavailableError), (httpx.ReadTimeout, UpstreamTimeoutError)],
-)
-async def test_transport_failures_map_onto_the_error_tree(exc, error) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise exc("down", request=request)
+async def _never_answers(request: httpx.Request) -> httpx.Response:
+    await asyncio.sleep(1.0)
+    return httpx.Response(200, json={"data": []})
 
-    llm = client(handler, llm_model="m")
+
+@pytest.mark.parametrize(
+    ("runner", "error"),
+    [
+        ({"url": "refused"}, UpstreamUnavailableError),
+        ({"handler": _never_answers, "http_read_timeout_s": 0.2}, UpstreamTimeoutError),
+    ],
+)
+async def test_transport_failures_map_onto_the_error_tree(
+    runner, error, client: MakeClient
+) -> None:
+    if runner.get("url") == "refused":
+        runner = {"url": closed_port_url()}
+    llm = client(llm_model="m", **runner)
     with pytest.raises(error, match="LLM runner"):
         await llm.complete(MSG)
     with pytest.raises(error):
         await llm.ping()
 
 
-async def test_error_inside_the_stream_is_raised() -> None:
+async def test_error_inside_the_stream_is_raised(client: MakeClient) -> None:
     llm = client(lambda r: sse('data: {"error": {"message": "slot crashed"}}'), llm_model="m")
     with pytest.raises(UpstreamError, match="slot crashed"):
         async for _ in llm.stream(MSG):

@@ -1,16 +1,21 @@
-"""The retrieve node against rag-api's wire format (rag-api replaced at the transport)."""
+"""The retrieve node against rag-api's wire format (rag-api a fake peer on loopback)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack
 
 import httpx
 import pytest
 
+from services.kit.peer import PeerClient
+from services.kit.settings import StackSettings
 from services.orchestrator.graph.builder import build_graph
 from services.orchestrator.graph.conditioning import condition
 from services.orchestrator.graph.generate import GenerateNode
 from services.orchestrator.graph.retrieve import RetrieveNode, retrieval_request
+from tests.handler_server import Handler, closed_port_url, serve_handler
 from tests.unit.test_orchestrator_graph import RecordingLLM, state
 
 pytestmark = pytest.mark.unit
@@ -24,10 +29,24 @@ DOC = {
 }
 
 
-def node(handler) -> RetrieveNode:
-    return RetrieveNode(
-        httpx.AsyncClient(base_url="http://rag", transport=httpx.MockTransport(handler))
-    )
+MakeNode = Callable[..., RetrieveNode]
+
+
+@pytest.fixture
+async def node() -> AsyncIterator[MakeNode]:
+    """``node(handler)``: a retrieve node whose rag-api is ``handler`` on loopback
+    (``node(url=...)``: whatever listens there)."""
+    clients: list[PeerClient] = []
+    with ExitStack() as servers:
+
+        def make(handler: Handler | None = None, url: str | None = None) -> RetrieveNode:
+            base = url or servers.enter_context(serve_handler(handler))
+            clients.append(PeerClient(StackSettings(), base, name="rag-api"))
+            return RetrieveNode(clients[-1])
+
+        yield make
+        for client in clients:
+            await client.aclose()
 
 
 def test_weights_become_multipliers_where_even_is_neutral() -> None:
@@ -48,7 +67,7 @@ def test_weights_become_multipliers_where_even_is_neutral() -> None:
     }  # fmt: skip
 
 
-async def test_evidence_follows_the_conditioning_and_citations_come_back() -> None:
+async def test_evidence_follows_the_conditioning_and_citations_come_back(node: MakeNode) -> None:
     sent: list[dict] = []
 
     def rag(request: httpx.Request) -> httpx.Response:
@@ -68,7 +87,7 @@ async def test_evidence_follows_the_conditioning_and_citations_come_back() -> No
     assert result["completion"]["citations"] == [{"index": 1, **DOC["citation"]}]
 
 
-async def test_streamed_answers_carry_citations_on_the_last_content_chunk() -> None:
+async def test_streamed_answers_carry_citations_on_the_last_content_chunk(node: MakeNode) -> None:
     graph = build_graph(
         GenerateNode(RecordingLLM()),
         [("retrieve", node(lambda r: httpx.Response(200, json={"documents": [DOC]})))],
@@ -81,16 +100,17 @@ async def test_streamed_answers_carry_citations_on_the_last_content_chunk() -> N
 
 
 @pytest.mark.parametrize(
-    "handler",
+    "trouble",
     [
         lambda r: httpx.Response(503, json={"error": {"message": "store closed"}}),
-        lambda r: (_ for _ in ()).throw(httpx.ConnectError("refused", request=r)),
+        "refused",
         lambda r: httpx.Response(200, content=b"not json"),
     ],
 )
-async def test_rag_trouble_degrades_to_an_answer_without_evidence(handler) -> None:
+async def test_rag_trouble_degrades_to_an_answer_without_evidence(trouble, node: MakeNode) -> None:
     llm = RecordingLLM()
-    graph = build_graph(GenerateNode(llm), [("retrieve", node(handler))])
+    retrieve = node(url=closed_port_url()) if trouble == "refused" else node(trouble)
+    graph = build_graph(GenerateNode(llm), [("retrieve", retrieve)])
     result = await graph.ainvoke(state(stream=False))
     assert "citations" not in result["completion"]
     assert llm.calls[0] == state(stream=False)["messages"], "no frame when there is no evidence"

@@ -13,6 +13,7 @@ from services.gateway.settings import Settings
 from services.gateway.validation.stream import validate_body, validate_stream
 from services.gateway.validation.validator import Validator
 from services.kit.quantities import QuantityFinder
+from tests.handler_server import serve_handler
 
 pytestmark = pytest.mark.unit
 
@@ -114,11 +115,14 @@ def test_gateway_validates_answers_and_can_be_switched_off() -> None:
     ask = {"model": "ai-stack", "messages": [{"role": "user", "content": "p?"}]}
     auth = {"Authorization": f"Bearer {KEY}"}
     for enabled in (True, False):
-        settings = Settings(
-            gateway_api_keys=KEY, gateway_conditioning=False, gateway_validation=enabled
-        )
-        app = create_app(settings, transport=httpx.MockTransport(orchestrator))
-        with TestClient(app) as client:
-            body = client.post("/v1/chat/completions", headers=auth, json=ask).json()
+        with serve_handler(orchestrator) as url:
+            settings = Settings(
+                gateway_api_keys=KEY,
+                gateway_conditioning=False,
+                gateway_validation=enabled,
+                orchestrator_url=url,
+            )
+            with TestClient(create_app(settings)) as client:
+                body = client.post("/v1/chat/completions", headers=auth, json=ask).json()
         assert ("validation" in body) is enabled
         assert body["choices"][0]["message"]["content"].endswith("(300 kPa)") is enabled

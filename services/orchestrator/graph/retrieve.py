@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import orjson
 from opentelemetry import trace
 
 from services.kit.errors import ServiceError
 from services.kit.logging import get_logger
+from services.kit.peer import PeerClient
 from services.kit.schemas import last_user_text
 from services.orchestrator.graph.state import ChatState, ContextBlock
 
@@ -57,14 +57,13 @@ def evidence_block(documents: list[dict[str, Any]]) -> ContextBlock:
 
 
 class RetrieveNode:
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: PeerClient) -> None:
         self.client = client
 
     async def search(self, request: dict[str, Any]) -> list[dict[str, Any]]:
-        response = await self.client.post(
-            "/retrieve", content=orjson.dumps(request), headers={"content-type": "application/json"}
-        )
-        response.raise_for_status()
+        response = await self.client.post_json("/retrieve", orjson.dumps(request))
+        if response.status != 200:
+            raise ValueError(f"{self.client.where} answered {response.status}")
         return list(orjson.loads(response.content)["documents"])
 
     async def __call__(self, state: ChatState) -> dict[str, Any]:
@@ -73,7 +72,7 @@ class RetrieveNode:
             return {}
         try:
             documents = await self.search(retrieval_request(query, state.get("conditioning")))
-        except (httpx.HTTPError, ServiceError, KeyError, ValueError) as exc:
+        except (ServiceError, KeyError, ValueError) as exc:
             log.warning("retrieval failed; answering without evidence", error=str(exc))
             return {}
         if not documents:

@@ -27,7 +27,6 @@ from services.gateway.ratelimit import estimate_tokens
 from services.gateway.responses_shape import is_responses_shaped, to_chat_body
 from services.gateway.settings import Settings
 from services.gateway.streaming import keepalive_then_relay
-from services.gateway.upstream import relay
 from services.gateway.validation.stream import validate_body, validate_stream
 from services.kit.errors import InvalidRequestError
 from services.kit.schemas import ChatCompletionRequest, require_published_model
@@ -105,9 +104,9 @@ async def chat_completions(
     done, _ = await asyncio.wait({opening}, timeout=settings.gateway_keepalive_s)
     if done:
         # Answered quickly: a refusal still gets its own status code.
-        stream = relay(opening.result())
+        stream = orchestrator.relay(opening.result())
     else:
-        stream = keepalive_then_relay(opening, settings.gateway_keepalive_s)
+        stream = keepalive_then_relay(orchestrator, opening, settings.gateway_keepalive_s)
     if validator is not None:
         stream = validate_stream(stream, validator, settings.gateway_validation_note)
     return EventStreamResponse(stream)
