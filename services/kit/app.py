@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CollectorRegistry
+from starlette.types import Scope
 
 from services.kit.errors import install_error_handlers
 from services.kit.health import ReadinessCheck, health_router
-from services.kit.observability import ObservabilityMiddleware, RequestMetrics
+from services.kit.observability import QUIET_PATHS, ObservabilityMiddleware, RequestMetrics
 from services.kit.settings import StackSettings
 from services.kit.tracing import setup_tracing
 
@@ -62,10 +62,22 @@ def create_service_app(
 
     The lifespan may add entries to ``app.state.readiness_checks`` (name → async check).
     """
+    provider = setup_tracing(name, settings.otel_exporter_otlp_endpoint)
     app = FastAPI(
         title=name,
         version=version,
         lifespan=_freezing(lifespan or _no_lifespan),
+        # FastAPI's own OpenTelemetry support: one server span per request, continuing the
+        # caller's W3C trace. It costs about a third of what the separate instrumentation
+        # package did per request. Metrics and logs have their own paths here (Prometheus,
+        # structlog); per-operation child spans would double the spans for nothing.
+        telemetry={
+            "tracer_provider": provider,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "exclude": _quiet,
+        },
     )
     app.state.settings = settings
     app.state.readiness_checks: dict[str, ReadinessCheck] = {}
@@ -78,15 +90,11 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
 
+    # Runs inside the server span, so the access line carries the request's trace id.
     app.add_middleware(ObservabilityMiddleware, metrics=RequestMetrics(registry))
-    provider = setup_tracing(name, settings.otel_exporter_otlp_endpoint)
-    # Added last so that its server span wraps the access-log middleware.
-    # One server span per request; the per-message "receive"/"send" spans would add a span
-    # for every streamed chunk and cost more than the rest of a request's handling.
-    FastAPIInstrumentor.instrument_app(
-        app,
-        tracer_provider=provider,
-        excluded_urls="/health,/ready,/metrics",
-        exclude_spans=["receive", "send"],
-    )
     return app
+
+
+def _quiet(scope: Scope) -> bool:
+    # Probes and scrapes are not traced.
+    return scope.get("path") in QUIET_PATHS

@@ -100,3 +100,37 @@ def require_published_model(model: str, published: list[str]) -> None:
             param="model",
             code="model_not_found",
         )
+
+
+def decode_json_object(raw: bytes) -> dict[str, Any]:
+    """A request body as a JSON object, or a 400 saying what is wrong with it.
+
+    Routes on the chat path read bodies themselves (orjson) instead of declaring a model
+    parameter: FastAPI would parse them again with the standard library's json.
+    """
+    import orjson
+
+    from services.kit.errors import InvalidRequestError
+
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequestError(
+            f"could not parse the JSON body ({exc}); send valid JSON"
+        ) from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("the request body must be a JSON object")
+    return body
+
+
+def validate_chat_request(body: dict[str, Any]) -> ChatCompletionRequest:
+    """Validate a decoded body; problems become the same 400s FastAPI's validation gives."""
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    try:
+        return ChatCompletionRequest.model_validate(body)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        ) from None

@@ -13,7 +13,6 @@ from services.kit.llm import LLMClient
 from services.kit.peer import PeerClient
 from services.orchestrator.api.routes import chat
 from services.orchestrator.graph.builder import build_graph
-from services.orchestrator.graph.conditioning import condition
 from services.orchestrator.graph.generate import GenerateNode
 from services.orchestrator.graph.retrieve import RetrieveNode
 from services.orchestrator.settings import Settings, get_settings
@@ -27,7 +26,7 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = llm or LLMClient(settings)
-        nodes: list[tuple[str, Any]] = [("condition", condition)]
+        nodes: list[tuple[str, Any]] = []
         rag = None
         if settings.orch_retrieval:
             rag = PeerClient(

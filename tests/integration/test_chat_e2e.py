@@ -11,7 +11,7 @@ import httpx
 import openai
 import pytest
 
-from tests.integration.stackproc import Stack, alive, start_stack, stop, wait_gone
+from tests.integration.stackproc import Stack, alive, start_stack, stop, wait_gone, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -167,15 +167,23 @@ def test_one_trace_id_from_gateway_to_orchestrator(stack: Stack, client: openai.
         for r in stack.log_records("gateway")
         if r.get("event") == "request" and r.get("path") == chat and r.get("status") == 200
     ]
-    orchestrator = {
-        r["trace_id"]
-        for r in stack.log_records("orchestrator")
-        if r.get("event") == "request" and r.get("path") == chat
-    }
+
+    def orchestrator() -> set[str]:
+        return {
+            r["trace_id"]
+            for r in stack.log_records("orchestrator")
+            if r.get("event") == "request" and r.get("path") == chat
+        }
+
     assert gateway, "the gateway logs each chat request"
-    for record in gateway:
-        assert len(record["trace_id"]) == 32
-        assert record["trace_id"] in orchestrator, "the orchestrator logs the same trace id"
+    assert all(len(record["trace_id"]) == 32 for record in gateway)
+    # Each process writes its access line once its response is out, so the orchestrator's
+    # line can land a moment after the gateway's.
+    wait_until(
+        lambda: {r["trace_id"] for r in gateway} <= orchestrator(),
+        timeout_s=5,
+        what="the orchestrator to log the same trace ids as the gateway",
+    )
     # Keys never reach the logs.
     for service in ("gateway", "orchestrator"):
         assert stack.key not in (stack.home / "logs" / f"{service}.log").read_text()

@@ -14,7 +14,7 @@ from services.gateway.conditioning.service import ConditioningService
 from services.gateway.main import create_app
 from services.gateway.settings import Settings
 from services.orchestrator.graph.builder import build_graph
-from services.orchestrator.graph.conditioning import condition, conditioning_blocks
+from services.orchestrator.graph.conditioning import conditioning_blocks
 from services.orchestrator.graph.generate import GenerateNode
 from tests.handler_server import serve_handler
 from tests.unit.test_orchestrator_graph import RecordingLLM, state
@@ -134,7 +134,7 @@ def test_blocks_put_constraints_first(extractor: Extractor) -> None:
 
 async def test_the_frame_the_llm_sees_starts_with_the_conditioning(extractor: Extractor) -> None:
     llm = RecordingLLM()
-    graph = build_graph(GenerateNode(llm), [("condition", condition)])
+    graph = build_graph(GenerateNode(llm))
     s = state(stream=False)
     s["messages"] = [{"role": "user", "content": QUESTION}]
     s["conditioning"] = extractor.run(QUESTION).model_dump()

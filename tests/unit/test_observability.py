@@ -104,3 +104,38 @@ def test_spans_are_exported_only_when_an_endpoint_is_set() -> None:
     assert [s.name for _, s in spans] == ["exported"]
     resource_attrs = {a.key: a.value.string_value for a in spans[0][0].attributes}
     assert resource_attrs["service.name"] == "svc-b"
+
+
+def test_a_service_continues_the_callers_trace_in_one_server_span(monkeypatch) -> None:
+    """The app factory's tracing: the caller's traceparent becomes the server span's parent,
+    and probes are not traced."""
+    from fastapi import APIRouter
+    from fastapi.testclient import TestClient
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from services.kit import app as app_module
+    from services.kit.settings import StackSettings
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    router = APIRouter()
+
+    @router.get("/work")
+    async def work() -> dict[str, str]:
+        return {"trace_id": format(trace.get_current_span().get_span_context().trace_id, "032x")}
+
+    monkeypatch.setattr(app_module, "setup_tracing", lambda *_: provider)
+    app = app_module.create_service_app("unit-svc", StackSettings(), routers=[router])
+    caller_trace, caller_span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    with TestClient(app) as client:
+        traceparent = f"00-{caller_trace}-{caller_span}-01"
+        answer = client.get("/work", headers={"traceparent": traceparent}).json()
+        client.get("/health")
+    assert answer["trace_id"] == caller_trace
+    spans = exporter.get_finished_spans()
+    assert len(spans) == 1, [s.name for s in spans]
+    assert spans[0].kind == trace.SpanKind.SERVER
+    assert format(spans[0].parent.span_id, "016x") == caller_span

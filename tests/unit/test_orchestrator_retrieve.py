@@ -12,7 +12,6 @@ import pytest
 from services.kit.peer import PeerClient
 from services.kit.settings import StackSettings
 from services.orchestrator.graph.builder import build_graph
-from services.orchestrator.graph.conditioning import condition
 from services.orchestrator.graph.generate import GenerateNode
 from services.orchestrator.graph.retrieve import RetrieveNode, retrieval_request
 from tests.handler_server import Handler, closed_port_url, serve_handler
@@ -75,7 +74,7 @@ async def test_evidence_follows_the_conditioning_and_citations_come_back(node: M
         return httpx.Response(200, json={"object": "list", "documents": [DOC]})
 
     llm = RecordingLLM()
-    graph = build_graph(GenerateNode(llm), [("condition", condition), ("retrieve", node(rag))])
+    graph = build_graph(GenerateNode(llm), [("retrieve", node(rag))])
     s = state(stream=False)
     s["messages"] = [{"role": "user", "content": "Yield strength of ZX9 must not exceed what?"}]
     s["conditioning"] = {"constraints": ["must not exceed"], "retrieval": {"top_k": 3}}

@@ -1,14 +1,15 @@
-"""The conditioning node: turn the gateway's derived facts into the first frame blocks.
+"""Turn the gateway's derived facts into the first frame blocks.
 
 Constraints and SI units come before any evidence, so the model reads the limits first. The
-user's own messages are not touched.
+user's own messages are not touched. This is framing, not a graph step: a LangGraph node costs
+a few hundred microseconds of CPU per request, too much for a pure function of the state.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.orchestrator.graph.state import ChatState, ContextBlock
+from services.orchestrator.graph.state import ContextBlock
 
 
 def _number(value: float) -> str:
@@ -40,8 +41,3 @@ def conditioning_blocks(conditioning: dict[str, Any] | None) -> list[ContextBloc
             {"title": "Units for the answer", "text": f"Give values in SI and also in: {wanted}"}
         )
     return blocks
-
-
-async def condition(state: ChatState) -> dict[str, Any]:
-    """Graph node: conditioning blocks go first, before anything later nodes add."""
-    return {"context": [*conditioning_blocks(state.get("conditioning")), *state.get("context", [])]}

@@ -7,6 +7,7 @@ from typing import Any
 from langgraph.config import get_stream_writer
 
 from services.kit.llm import LLMClient
+from services.orchestrator.graph.conditioning import conditioning_blocks
 from services.orchestrator.graph.frame import frame_messages
 from services.orchestrator.graph.state import ChatState
 
@@ -27,7 +28,9 @@ class GenerateNode:
         self.llm = llm
 
     async def __call__(self, state: ChatState) -> dict[str, Any]:
-        messages = frame_messages(state["messages"], state.get("context", []))
+        # Constraints and SI units first, then the evidence that earlier nodes gathered.
+        context = [*conditioning_blocks(state.get("conditioning")), *state.get("context", [])]
+        messages = frame_messages(state["messages"], context)
         if not state.get("stream"):
             answer = await self.llm.complete(messages, **state["params"])
             completion = _restamp(answer, state)

@@ -9,27 +9,25 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import ValidationError
 
-from services.gateway.deps import (
-    LimiterDep,
-    OptionalConditioningDep,
-    OptionalValidatorDep,
-    OrchestratorDep,
-    PrincipalDep,
-    SettingsDep,
-)
-from services.gateway.ratelimit import estimate_tokens
+from services.gateway.conditioning.service import ConditioningService
+from services.gateway.deps import principal_of
+from services.gateway.ratelimit import RateLimiter, estimate_tokens
 from services.gateway.responses_shape import is_responses_shaped, to_chat_body
 from services.gateway.settings import Settings
 from services.gateway.streaming import keepalive_then_relay
+from services.gateway.upstream import Orchestrator
 from services.gateway.validation.stream import validate_body, validate_stream
+from services.gateway.validation.validator import Validator
 from services.kit.errors import InvalidRequestError
-from services.kit.schemas import ChatCompletionRequest, require_published_model
+from services.kit.schemas import (
+    ChatCompletionRequest,
+    decode_json_object,
+    require_published_model,
+    validate_chat_request,
+)
 from services.kit.sse import EventStreamResponse
 
 router = APIRouter(tags=["chat"])
@@ -37,23 +35,10 @@ router = APIRouter(tags=["chat"])
 
 async def parse_body(request: Request) -> tuple[ChatCompletionRequest, dict[str, Any]]:
     """The validated request and the exact JSON to forward (Responses shape translated)."""
-    raw = await request.body()
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequestError(
-            f"could not parse the JSON body ({exc}); send valid JSON"
-        ) from None
-    if not isinstance(body, dict):
-        raise InvalidRequestError("the request body must be a JSON object")
+    body = decode_json_object(await request.body())
     if is_responses_shaped(body):
         body = to_chat_body(body)
-    try:
-        return ChatCompletionRequest.model_validate(body), body
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
-        ) from None
+    return validate_chat_request(body), body
 
 
 def check_guards(body: ChatCompletionRequest, settings: Settings) -> None:
@@ -74,15 +59,16 @@ def check_guards(body: ChatCompletionRequest, settings: Settings) -> None:
 
 
 @router.post("/v1/chat/completions", response_model=None)
-async def chat_completions(
-    request: Request,
-    principal: PrincipalDep,
-    orchestrator: OrchestratorDep,
-    limiter: LimiterDep,
-    settings: SettingsDep,
-    conditioning: OptionalConditioningDep,
-    validator: OptionalValidatorDep,
-) -> Response:
+async def chat_completions(request: Request) -> Response:
+    # The hot path reads app.state directly: FastAPI's dependency solver costs more per
+    # request than everything else this route does before forwarding.
+    state = request.app.state
+    principal = principal_of(request)
+    orchestrator: Orchestrator = state.orchestrator
+    limiter: RateLimiter = state.limiter
+    settings: Settings = state.settings
+    conditioning: ConditioningService | None = state.conditioning
+    validator: Validator | None = state.validator
     body, payload = await parse_body(request)
     require_published_model(body.model, settings.aistack_models)
     check_guards(body, settings)
