@@ -9,7 +9,10 @@ Paths, all in front of the same deterministic upstream (bench/upstream.py):
 For each path and concurrency (1, 16, 64), wrk sends non-streamed chat requests over
 keep-alive connections and reports p50/p99 latency and requests/s. At concurrency 1 the figure
 that matters is added latency versus direct; at 16 and 64 every path is CPU-bound on 2 cores,
-so the figure is throughput (ours / LiteLLM's). A second phase streams from an upstream that
+so the figure is throughput (ours / LiteLLM's). The paths are measured in interleaved rounds
+(direct, ours, LiteLLM, then again), so a slow spell of a shared machine falls on all of
+them; the table shows each figure's median over the rounds, and the range of the headline
+figures is printed under it. A second phase streams from an upstream that
 spaces its chunks 50 ms apart and compares the gaps seen by the client, direct and through us.
 
 Run: ``make bench-gateway`` (installs wrk and a LiteLLM virtualenv in .bench-venv on first use)
@@ -91,7 +94,14 @@ def stack_env(upstream: int, orch: int, gateway: int) -> dict[str, str]:
     }
 
 
-def throughput(seconds: int, levels: list[int], with_litellm: bool, tmp: Path) -> None:
+Run = dict[str, float]
+
+
+def median_run(runs: list[Run]) -> Run:
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+
+
+def throughput(seconds: int, levels: list[int], rounds: int, with_litellm: bool, tmp: Path) -> None:
     up, orch, gw, ll = free_port(), free_port(), free_port(), free_port()
     commands = [
         [python(), "-m", "bench.upstream", "--port", str(up)],
@@ -123,14 +133,19 @@ def throughput(seconds: int, levels: list[int], with_litellm: bool, tmp: Path) -
                 f"http://127.0.0.1:{ll}/v1/chat/completions",
                 lua(tmp / "l.lua", f"Bearer {KEY}"),
             )
-        results: dict[tuple[str, int], dict[str, float]] = {}
         for name, (url, script) in paths.items():
-            print(f"measuring {name} ...", flush=True)
             check(name, url)
             wrk(url, script, 4, 2)  # warm-up: connections, caches, lazy imports
+        runs: dict[tuple[str, int], list[Run]] = {
+            key: [] for key in itertools.product(paths, levels)
+        }
+        for round_ in range(1, rounds + 1):
+            print(f"round {round_}/{rounds} ...", flush=True)
             for c in levels:
-                results[(name, c)] = wrk(url, script, c, seconds)
-    report(results, levels, list(paths))
+                for name, (url, script) in paths.items():
+                    runs[(name, c)].append(wrk(url, script, c, seconds))
+    report({key: median_run(r) for key, r in runs.items()}, levels, list(paths))
+    spread(runs, levels, list(paths))
 
 
 def check(name: str, url: str) -> None:
@@ -146,7 +161,8 @@ def check(name: str, url: str) -> None:
 def report(
     results: dict[tuple[str, int], dict[str, float]], levels: list[int], names: list[str]
 ) -> None:
-    print(f"\n{'path':<10}{'conc':>6}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}{'added p50':>12}")
+    print("\nmedians over the rounds")
+    print(f"{'path':<10}{'conc':>6}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}{'added p50':>12}")
     for c in levels:
         direct = results[("direct", c)]["p50"]
         for name in names:
@@ -167,6 +183,34 @@ def report(
         at16, at64 = results.get((name, 16)), results.get((name, 64))
         if at16 and at64:
             print(f"{name}: req/s at 64 / at 16 = {at64['rps'] / at16['rps']:.2f}")
+
+
+def spread(runs: dict[tuple[str, int], list[Run]], levels: list[int], names: list[str]) -> None:
+    """The range over the rounds of the figures the targets are about."""
+    if len(runs[(names[0], levels[0])]) < 2:
+        return
+    print("\nrange over the rounds (min .. max):")
+    if 1 in levels and "ai-stack" in names:
+        added = [
+            ours["p50"] - direct["p50"]
+            for ours, direct in zip(runs[("ai-stack", 1)], runs[("direct", 1)], strict=True)
+        ]
+        print(f"  ai-stack added p50 at 1: {min(added):.2f} .. {max(added):.2f} ms")
+    for c in levels:
+        if c == 1 or "litellm" not in names:
+            continue
+        ratios = [
+            ours["rps"] / theirs["rps"]
+            for ours, theirs in zip(runs[("ai-stack", c)], runs[("litellm", c)], strict=True)
+        ]
+        print(f"  ai-stack/litellm req/s at {c}: {min(ratios):.2f} .. {max(ratios):.2f}x")
+    if 16 in levels and 64 in levels:
+        for name in names:
+            held = [
+                at64["rps"] / at16["rps"]
+                for at16, at64 in zip(runs[(name, 16)], runs[(name, 64)], strict=True)
+            ]
+            print(f"  {name} req/s at 64 / at 16: {min(held):.2f} .. {max(held):.2f}")
 
 
 async def _gaps(url: str, headers: dict[str, str]) -> list[float]:
@@ -222,8 +266,9 @@ def stream_gaps(tmp: Path, gap_ms: float = 50.0, rounds: int = 5) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="gateway overhead benchmark")
-    parser.add_argument("--seconds", type=int, default=8, help="duration of each wrk run")
+    parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
     parser.add_argument("--levels", default="1,16,64", help="concurrency levels")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per figure")
     parser.add_argument("--skip-litellm", action="store_true")
     args = parser.parse_args()
     with_litellm = not args.skip_litellm
@@ -234,7 +279,7 @@ def main() -> None:
     work = ROOT / ".aistack" / "bench-gateway"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    throughput(args.seconds, levels, with_litellm, work)
+    throughput(args.seconds, levels, args.rounds, with_litellm, work)
     stream_gaps(work)
 
 

@@ -63,16 +63,20 @@ def create_service_app(
     The lifespan may add entries to ``app.state.readiness_checks`` (name → async check).
     """
     provider = setup_tracing(name, settings.otel_exporter_otlp_endpoint)
+    exporting = bool(settings.otel_exporter_otlp_endpoint)
     app = FastAPI(
         title=name,
         version=version,
         lifespan=_freezing(lifespan or _no_lifespan),
-        # FastAPI's own OpenTelemetry support: one server span per request, continuing the
-        # caller's W3C trace. It costs about a third of what the separate instrumentation
-        # package did per request. Metrics and logs have their own paths here (Prometheus,
-        # structlog); per-operation child spans would double the spans for nothing.
+        # FastAPI's own OpenTelemetry support: one server span per request with the HTTP
+        # attributes, continuing the caller's W3C trace (about a third of the cost of the
+        # separate instrumentation package). Only when spans are exported: otherwise the
+        # access-log middleware opens an ids-only span, all that logs and peers need.
+        # Metrics and logs have their own paths here (Prometheus, structlog), and
+        # per-operation child spans would double the spans for nothing.
         telemetry={
             "tracer_provider": provider,
+            "tracing": exporting,
             "metrics": False,
             "logs": False,
             "operation_spans": False,
@@ -91,7 +95,11 @@ def create_service_app(
         app.include_router(router)
 
     # Runs inside the server span, so the access line carries the request's trace id.
-    app.add_middleware(ObservabilityMiddleware, metrics=RequestMetrics(registry))
+    app.add_middleware(
+        ObservabilityMiddleware,
+        metrics=RequestMetrics(registry),
+        ids_only_tracer=None if exporting else provider.get_tracer("services.kit"),
+    )
     return app
 
 

@@ -55,6 +55,8 @@ def configure_logging(
     shared = _shared_processors(service)
     structlog.configure(
         processors=[
+            # Drop what the level hides before any work is done on it.
+            structlog.stdlib.filter_by_level,
             *shared,
             structlog.processors.format_exc_info,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,

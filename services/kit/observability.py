@@ -10,10 +10,12 @@ import time
 from typing import Any
 
 import structlog
+from opentelemetry.trace import Tracer
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.kit.logging import get_logger
+from services.kit.tracing import ids_only_server_span
 
 log = get_logger("access")
 
@@ -64,14 +66,30 @@ def _route_template(scope: Scope) -> str:
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, metrics: RequestMetrics) -> None:
+    """Metrics and the access line for every request.
+
+    ``ids_only_tracer``: open the request's (unrecorded) server span here with this tracer,
+    for services that export no spans; None when FastAPI's telemetry opens a full one.
+    """
+
+    def __init__(
+        self, app: ASGIApp, metrics: RequestMetrics, ids_only_tracer: Tracer | None
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.ids_only_tracer = ids_only_tracer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.ids_only_tracer is not None and scope["path"] not in QUIET_PATHS:
+            with ids_only_server_span(self.ids_only_tracer, scope):
+                await self._observe(scope, receive, send)
+        else:
+            await self._observe(scope, receive, send)
+
+    async def _observe(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = time.perf_counter()
         structlog.contextvars.clear_contextvars()
         status: dict[str, Any] = {"code": 500}

@@ -10,10 +10,15 @@ a request's cost. Set the endpoint on every service of a deployment, or on none.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from typing import Any
+
 from opentelemetry import trace
+from opentelemetry.propagate import extract
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, Sampler
+from opentelemetry.trace import SpanKind
 
 
 def setup_tracing(service: str, otlp_endpoint: str | None) -> TracerProvider:
@@ -53,6 +58,28 @@ def _sampler(otlp_endpoint: str | None) -> Sampler | None:
         return ALWAYS_OFF
     # None: the SDK's default, which honours OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG.
     return None
+
+
+_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate"})
+
+
+def ids_only_server_span(
+    tracer: trace.Tracer, scope: dict[str, Any]
+) -> AbstractContextManager[trace.Span]:
+    """A server span that only carries ids, continuing the caller's ``traceparent``.
+
+    For services that export no spans: the ids are all that anyone will read (log lines, the
+    next hop's ``traceparent``), and FastAPI's full server span costs several times as much
+    per request to fill in attributes that go nowhere.
+    """
+    carrier = {
+        name.decode(): value.decode("latin-1")
+        for name, value in scope["headers"]
+        if name in _TRACE_HEADERS
+    }
+    parent = extract(carrier) if carrier else None
+    span = tracer.start_span(scope["method"], context=parent, kind=SpanKind.SERVER)
+    return trace.use_span(span, end_on_exit=True)
 
 
 def inject_trace_headers(headers: dict[str, str]) -> dict[str, str]:

@@ -106,36 +106,64 @@ def test_spans_are_exported_only_when_an_endpoint_is_set() -> None:
     assert resource_attrs["service.name"] == "svc-b"
 
 
-def test_a_service_continues_the_callers_trace_in_one_server_span(monkeypatch) -> None:
-    """The app factory's tracing: the caller's traceparent becomes the server span's parent,
-    and probes are not traced."""
+CALLER_TRACE, CALLER_SPAN = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+
+
+def _traced_app(monkeypatch, endpoint: str | None):
+    """A service app whose tracer provider keeps finished spans in memory."""
     from fastapi import APIRouter
-    from fastapi.testclient import TestClient
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
     from services.kit import app as app_module
     from services.kit.settings import StackSettings
 
     exporter = InMemorySpanExporter()
-    provider = TracerProvider()
+    # As services.kit.tracing builds it: nothing is sampled when nothing is exported.
+    provider = TracerProvider(sampler=ALWAYS_OFF if endpoint is None else None)
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     router = APIRouter()
 
     @router.get("/work")
     async def work() -> dict[str, str]:
-        return {"trace_id": format(trace.get_current_span().get_span_context().trace_id, "032x")}
+        ctx = trace.get_current_span().get_span_context()
+        return {"trace_id": format(ctx.trace_id, "032x"), "span_id": format(ctx.span_id, "016x")}
 
     monkeypatch.setattr(app_module, "setup_tracing", lambda *_: provider)
-    app = app_module.create_service_app("unit-svc", StackSettings(), routers=[router])
-    caller_trace, caller_span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    settings = StackSettings(otel_exporter_otlp_endpoint=endpoint)
+    return app_module.create_service_app("unit-svc", settings, routers=[router]), exporter
+
+
+def _call(app) -> dict[str, str]:
+    from fastapi.testclient import TestClient
+
     with TestClient(app) as client:
-        traceparent = f"00-{caller_trace}-{caller_span}-01"
+        traceparent = f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"
         answer = client.get("/work", headers={"traceparent": traceparent}).json()
-        client.get("/health")
-    assert answer["trace_id"] == caller_trace
+        assert client.get("/health").status_code == 200
+    return answer
+
+
+def test_an_exporting_service_continues_the_callers_trace_in_one_server_span(
+    monkeypatch,
+) -> None:
+    """With a collector: FastAPI's server span, child of the caller's; probes untraced."""
+    app, exporter = _traced_app(monkeypatch, "http://collector.invalid:4318")
+    answer = _call(app)
+    assert answer["trace_id"] == CALLER_TRACE
     spans = exporter.get_finished_spans()
     assert len(spans) == 1, [s.name for s in spans]
     assert spans[0].kind == trace.SpanKind.SERVER
-    assert format(spans[0].parent.span_id, "016x") == caller_span
+    assert format(spans[0].parent.span_id, "016x") == CALLER_SPAN
+    assert spans[0].attributes["http.request.method"] == "GET"
+
+
+def test_a_quiet_service_still_continues_the_callers_trace(monkeypatch) -> None:
+    """No collector: nothing is recorded, but the request runs in the caller's trace under
+    a span of its own (what its log lines and its calls to peers carry)."""
+    app, exporter = _traced_app(monkeypatch, None)
+    answer = _call(app)
+    assert answer["trace_id"] == CALLER_TRACE and answer["span_id"] != CALLER_SPAN
+    assert exporter.get_finished_spans() == ()

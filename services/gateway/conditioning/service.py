@@ -22,6 +22,9 @@ class ConditioningService:
         # embedding costs milliseconds of CPU. Oldest entries go first when it is full.
         self._cache: dict[str, Conditioning] = {}
         self._cache_size = cache_size
+        # The same, already in the form it travels in (dumping a model costs more than the
+        # lookup); entries are shared between requests and never modified.
+        self._wire: dict[str, dict[str, Any]] = {}
 
     def warm_up(self) -> None:
         """Load the embedding model, pint's registry and the patterns before the first request."""
@@ -41,7 +44,9 @@ class ConditioningService:
 
     def _remember(self, text: str, result: Conditioning) -> Conditioning:
         if len(self._cache) >= self._cache_size:
-            self._cache.pop(next(iter(self._cache)))
+            oldest = next(iter(self._cache))
+            self._cache.pop(oldest)
+            self._wire.pop(oldest, None)
         self._cache[text] = result
         return result
 
@@ -59,3 +64,14 @@ class ConditioningService:
 
     async def for_messages(self, messages: list[dict[str, Any]]) -> Conditioning:
         return await self.for_text_async(last_user_text(messages))
+
+    async def wire_for_messages(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """:meth:`for_messages` as the JSON-ready dict sent beside the messages. Shared
+        between requests: read it, do not modify it."""
+        text = last_user_text(messages)
+        wire = self._wire.get(text)
+        if wire is None:
+            wire = (await self.for_text_async(text)).model_dump()
+            if text in self._cache:
+                self._wire[text] = wire
+        return wire

@@ -79,8 +79,7 @@ async def chat_completions(request: Request) -> Response:
     # derived travels beside them; a client cannot supply its own.
     payload.pop("conditioning", None)
     if conditioning is not None:
-        derived = await conditioning.for_messages(payload["messages"])
-        payload["conditioning"] = derived.model_dump()
+        payload["conditioning"] = await conditioning.wire_for_messages(payload["messages"])
     if not body.stream:
         answer = await orchestrator.chat(payload)
         if validator is not None:
