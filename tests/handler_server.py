@@ -47,7 +47,8 @@ def asgi_app(handler: Handler) -> Callable[..., Awaitable[None]]:
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": response.content})
+        # The bytes as they go on the wire (still compressed if the handler compressed them).
+        await send({"type": "http.response.body", "body": b"".join(response.stream)})
 
     return app
 

@@ -104,9 +104,11 @@ class PeerClient:
                 timeout=self._timeout,
                 connector=aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=10),
                 headers=self._headers,
-                # JSON bodies go as bytes; nothing here needs cookies.
+                # Nothing here needs cookies.
                 cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=False,
+                # Peers are near: compressing costs both ends more CPU than it saves. (A peer
+                # that compresses anyway is still decoded.)
+                skip_auto_headers=("Accept-Encoding",),
             )
         return self._session
 

@@ -158,3 +158,24 @@ async def test_error_inside_the_stream_is_raised(client: MakeClient) -> None:
     with pytest.raises(UpstreamError, match="slot crashed"):
         async for _ in llm.stream(MSG):
             pass
+
+
+async def test_no_compression_is_asked_for_and_a_compressed_answer_is_still_read(
+    client: MakeClient,
+) -> None:
+    import gzip
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        body = gzip.compress(json.dumps({"id": "c", "choices": []}).encode())
+        return httpx.Response(
+            200,
+            content=body,
+            headers={"content-type": "application/json", "content-encoding": "gzip"},
+        )
+
+    llm = client(handler, llm_model="m")
+    assert (await llm.complete(MSG))["id"] == "c"
+    assert "accept-encoding" not in seen[0].headers
