@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, NamedTuple
 
 from services.gateway.conditioning.domains import DomainScorer
 from services.gateway.conditioning.extract import Conditioning, Extractor, RetrievalParams
@@ -14,24 +14,28 @@ DEFAULT_TOP_K = 8
 HARD_FACT_TOP_K = 6
 
 
+class _Derived(NamedTuple):
+    conditioning: Conditioning
+    # The same as it travels beside the messages, dumped once: dumping a model costs more
+    # than the lookup. Shared between requests, so never modified.
+    wire: dict[str, Any]
+
+
 class ConditioningService:
     def __init__(self, extractor: Extractor, scorer: DomainScorer, cache_size: int = 4096) -> None:
         self.extractor = extractor
         self.scorer = scorer
         # Repeated prompts (retries, Cursor re-sending a conversation) cost a dict lookup; an
         # embedding costs milliseconds of CPU. Oldest entries go first when it is full.
-        self._cache: dict[str, Conditioning] = {}
+        self._cache: dict[str, _Derived] = {}
         self._cache_size = cache_size
-        # The same, already in the form it travels in (dumping a model costs more than the
-        # lookup); entries are shared between requests and never modified.
-        self._wire: dict[str, dict[str, Any]] = {}
 
     def warm_up(self) -> None:
         """Load the embedding model, pint's registry and the patterns before the first request."""
         self.scorer.warm_up()
         self._derive("warm up at 1 bar in kPa, must not exceed 2 bar.")
 
-    def _derive(self, text: str) -> Conditioning:
+    def _derive(self, text: str) -> _Derived:
         facts = self.extractor.run(text)
         weights = self.scorer.run(text)
         hard = bool(facts.quantities or facts.constraints or facts.target_units)
@@ -40,27 +44,30 @@ class ConditioningService:
             domain_weights=weights,
             prefer_hard_facts=hard,
         )
-        return Conditioning(**facts.model_dump(), domain_weights=weights, retrieval=retrieval)
+        result = Conditioning(**facts.model_dump(), domain_weights=weights, retrieval=retrieval)
+        return _Derived(result, result.model_dump())
 
-    def _remember(self, text: str, result: Conditioning) -> Conditioning:
+    def _remember(self, text: str, derived: _Derived) -> _Derived:
         if len(self._cache) >= self._cache_size:
-            oldest = next(iter(self._cache))
-            self._cache.pop(oldest)
-            self._wire.pop(oldest, None)
-        self._cache[text] = result
-        return result
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[text] = derived
+        return derived
 
-    def for_text(self, text: str) -> Conditioning:
-        cached = self._cache.get(text)
-        return cached if cached is not None else self._remember(text, self._derive(text))
-
-    async def for_text_async(self, text: str) -> Conditioning:
-        """As :meth:`for_text`, but a new prompt is embedded on a worker thread: milliseconds
-        of CPU on the event loop would stall every request in flight."""
+    async def _lookup(self, text: str) -> _Derived:
         cached = self._cache.get(text)
         if cached is not None:
             return cached
+        # A new prompt is embedded on a worker thread: milliseconds of CPU on the event loop
+        # would stall every request in flight.
         return self._remember(text, await asyncio.to_thread(self._derive, text))
+
+    def for_text(self, text: str) -> Conditioning:
+        cached = self._cache.get(text) or self._remember(text, self._derive(text))
+        return cached.conditioning
+
+    async def for_text_async(self, text: str) -> Conditioning:
+        """As :meth:`for_text`, without blocking the event loop."""
+        return (await self._lookup(text)).conditioning
 
     async def for_messages(self, messages: list[dict[str, Any]]) -> Conditioning:
         return await self.for_text_async(last_user_text(messages))
@@ -68,10 +75,4 @@ class ConditioningService:
     async def wire_for_messages(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         """:meth:`for_messages` as the JSON-ready dict sent beside the messages. Shared
         between requests: read it, do not modify it."""
-        text = last_user_text(messages)
-        wire = self._wire.get(text)
-        if wire is None:
-            wire = (await self.for_text_async(text)).model_dump()
-            if text in self._cache:
-                self._wire[text] = wire
-        return wire
+        return (await self._lookup(last_user_text(messages))).wire
