@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import aiohttp
 import yarl
 from opentelemetry import trace
-from opentelemetry.propagate import inject
 from opentelemetry.trace import SpanKind
 
 from services.kit.errors import UpstreamTimeoutError, UpstreamUnavailableError
 from services.kit.settings import StackSettings
+from services.kit.tracing import inject_trace_headers
 
 _tracer = trace.get_tracer(__name__)
 
@@ -132,8 +132,7 @@ class PeerClient:
         """
         session = self._open_session()
         with _tracer.start_as_current_span(f"{method} {path}", kind=SpanKind.CLIENT) as span:
-            outgoing = dict(headers or {})
-            inject(outgoing)
+            outgoing = inject_trace_headers(dict(headers or {}))
             with mapped_errors(self.where):
                 response = await session.request(
                     method, self._url(path), data=body, headers=outgoing

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.propagate import extract
+from opentelemetry.propagate import extract, inject
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, Sampler
@@ -84,7 +84,5 @@ def ids_only_server_span(
 
 def inject_trace_headers(headers: dict[str, str]) -> dict[str, str]:
     """Add ``traceparent`` (and ``tracestate``) for the current span to ``headers``."""
-    from opentelemetry.propagate import inject
-
     inject(headers)
     return headers
