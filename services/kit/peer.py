@@ -154,8 +154,7 @@ class PeerClient:
         """A whole request and response."""
         response = await self.send(method, path, body=body, headers=headers)
         try:
-            with mapped_errors(self.where):
-                content = await response.read()
+            content = await read_body(response, self.where)
         finally:
             response.release()
         return PeerResponse(response.status, content, response.reason or "")
