@@ -22,9 +22,11 @@ VALUES_PROD := $(CHART)/values-prod.yaml
 RELEASE     ?= ai-stack
 NAMESPACE   ?= ai-stack
 
-# Images: one per docker/<service>/Dockerfile, named ai-stack/<service>:<chart appVersion>, the
-# tag values-prod.yaml pins.
-SERVICES     := $(patsubst docker/%/Dockerfile,%,$(wildcard docker/*/Dockerfile))
+# Images: docker/Dockerfile once per service, with the build args skaffold.yaml lists for it
+# (docker/buildargs.py reads them), named ai-stack/<service>:<chart appVersion>, the tag
+# values-prod.yaml pins.
+BUILDARGS    = $(PLATFORM_BIN)/python docker/buildargs.py
+SERVICES     := $(shell $(PLATFORM_BIN)/python docker/buildargs.py --list 2>/dev/null)
 IMAGE_PREFIX ?= ai-stack
 APP_VERSION  := $(shell sed -n 's/^appVersion: *"*\([^"]*\)"*$$/\1/p' $(CHART)/Chart.yaml)
 TAG          ?= $(APP_VERSION)
@@ -72,16 +74,16 @@ chart-lint: $(HELM) ## helm lint --strict --with-subcharts for the default, dev 
 chart-test: tools ## Chart, image and dev-loop checks (pytest tests/platform)
 	HF_HUB_OFFLINE=1 $(PLATFORM_BIN)/pytest tests/platform
 
-build: $(SERVICES:%=build-%) ## Build every service image (docker/<service>/Dockerfile) as ai-stack/<service>:$(TAG)
+build: $(SERVICES:%=build-%) ## Build every service image (docker/Dockerfile, args from skaffold.yaml) as ai-stack/<service>:$(TAG)
 
 $(SERVICES:%=build-%): build-%:
-	docker build -f docker/$*/Dockerfile -t $(call image_ref,$*) .
+	docker build -f docker/Dockerfile $(shell $(BUILDARGS) $*) -t $(call image_ref,$*) .
 
 push: $(SERVICES:%=push-%) ## Build and push every image with buildx: make push REGISTRY=ghcr.io/<you> [PLATFORMS=...]
 
 $(SERVICES:%=push-%): push-%:
 	@test -n "$(REGISTRY)" || { echo "usage: make push REGISTRY=ghcr.io/<you>"; exit 2; }
-	docker buildx build --platform $(PLATFORMS) -f docker/$*/Dockerfile \
+	docker buildx build --platform $(PLATFORMS) -f docker/Dockerfile $(shell $(BUILDARGS) $*) \
 	  -t $(REGISTRY)/$(call image_ref,$*) --push .
 
 images-save: build ## Save every image into $(IMAGES_TARBALL) (to carry to the desktop)

@@ -8,11 +8,22 @@ PayloadTooLargeError (413)
  └── AudioTooLongError        code audio_too_long: over ASR_MAX_DURATION_S
 UpstreamUnavailableError (503)
  └── QueueFullError           code queue_full, with a retry-after header
+ServiceError (500)
+ └── MediaToolError           ffmpeg/ffprobe missing or timed out (the server's fault)
+SettingsError (start-up: one line on stderr, exit status 2)
+ ├── ModelLoadError           ASR_MODEL cannot be loaded (and no fallback is allowed)
+ └── MissingToolError         ffmpeg/ffprobe not installed (ASR_FFMPEG_PATH / ASR_FFPROBE_PATH)
 """
 
 from __future__ import annotations
 
-from services.kit.errors import InvalidRequestError, PayloadTooLargeError, UpstreamUnavailableError
+from services.kit.errors import (
+    InvalidRequestError,
+    PayloadTooLargeError,
+    ServiceError,
+    UpstreamUnavailableError,
+)
+from services.kit.settings import SettingsError
 
 
 class UnreadableMediaError(InvalidRequestError):
@@ -33,3 +44,15 @@ class AudioTooLongError(PayloadTooLargeError):
 
 class QueueFullError(UpstreamUnavailableError):
     default_code = "queue_full"
+
+
+class MediaToolError(ServiceError):
+    """ffmpeg/ffprobe is missing or timed out: the server's fault, not the upload's (500)."""
+
+
+class ModelLoadError(SettingsError):
+    """ASR_MODEL names a model that cannot be loaded and the fallback is off."""
+
+
+class MissingToolError(SettingsError):
+    """ffmpeg or ffprobe is not installed where the settings say."""

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-import orjson
-
 from services.asr.passages import segments_to_passages
-from services.kit.errors import ServiceError, UpstreamError, UpstreamUnavailableError
+from services.kit.peer import PeerClient
 
 # Short ASR segments retrieve poorly alone: merge neighbours with the same tag up to this size.
 PASSAGE_CHARS = 600
@@ -38,34 +35,15 @@ def rag_document(
 class KnowledgeBase:
     """rag-api's ingestion, as seen from the asr-api."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: PeerClient) -> None:
         self.client = client
 
     async def ingest(self, document: dict[str, Any]) -> dict[str, Any]:
         """rag-api's ingest result.
 
-        Raises:
-            UpstreamUnavailableError: rag-api cannot be reached.
-            ServiceError: rag-api refused the document (its status and message).
+        Raises (the kit's peer layer): UpstreamUnavailableError when rag-api cannot be
+        reached, PeerRejectedError (its 4xx) when it refuses the document, UpstreamError for
+        any other failure.
         """
-        try:
-            response = await self.client.post(
-                "/ingest",
-                content=orjson.dumps({"documents": [document]}),
-                headers={"content-type": "application/json"},
-            )
-        except httpx.HTTPError as exc:
-            raise UpstreamUnavailableError(
-                f"rag-api at {self.client.base_url} is unreachable ({type(exc).__name__}); "
-                "the transcript was not stored"
-            ) from None
-        body = orjson.loads(response.content) if response.content else {}
-        if response.status_code >= 400:
-            message = (body.get("error") or {}).get("message", f"HTTP {response.status_code}")
-            error = UpstreamError(f"rag-api refused the transcript: {message}")
-            if 400 <= response.status_code < 500:
-                error = ServiceError(f"rag-api refused the transcript: {message}")
-                error.status_code = response.status_code
-                error.error_type = "invalid_request_error"
-            raise error
-        return dict(body)
+        response = await self.client.post("/ingest", json={"documents": [document]})
+        return dict(response.raise_for_status().json())

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from services.asr.api.routes import ingest, transcriptions
 from services.asr.capacity import AdmissionGate
 from services.asr.engine import WhisperEngine
+from services.asr.errors import MissingToolError
 from services.asr.formats import ResponseFormatter
 from services.asr.knowledge import KnowledgeBase
 from services.asr.media import MediaDecoder
@@ -19,8 +20,8 @@ from services.asr.pipeline import TranscriptionPipeline
 from services.asr.settings import Settings, get_settings
 from services.asr.tagger import SegmentTagger
 from services.kit.app import create_service_app
-from services.kit.http import make_http_client
 from services.kit.logging import get_logger
+from services.kit.peer import PeerClient
 
 log = get_logger(__name__)
 
@@ -32,7 +33,7 @@ def _require_tools(settings: Settings) -> None:
         ("ASR_FFPROBE_PATH", settings.asr_ffprobe_path),
     ):
         if shutil.which(tool) is None:
-            raise RuntimeError(f"{tool} not found: install ffmpeg or set {var}")
+            raise MissingToolError(f"{tool} not found: install ffmpeg or set {var}")
 
 
 def build_pipeline(
@@ -81,7 +82,7 @@ def create_app(
             _ = whisper.loaded
 
         app.state.readiness_checks["model"] = model_loaded
-        rag = make_http_client(settings, settings.rag_base_url)
+        rag = PeerClient(settings, settings.rag_base_url, name="rag-api")
         app.state.knowledge = KnowledgeBase(rag)
         try:
             yield

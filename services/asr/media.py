@@ -11,19 +11,19 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.asr.errors import AudioTooLongError, NoAudioStreamError, UnreadableMediaError
+from services.asr.errors import (
+    AudioTooLongError,
+    MediaToolError,
+    NoAudioStreamError,
+    UnreadableMediaError,
+)
 from services.asr.transcript import SAMPLE_RATE, DecodedAudio
-from services.kit.errors import ServiceError
 from services.kit.logging import get_logger
 
 log = get_logger(__name__)
 
 # ffprobe "recognises" plain text as an ANSI-art video (format "tty"); it is never real media.
 _NOT_MEDIA_FORMATS = frozenset({"tty"})
-
-
-class MediaToolError(ServiceError):
-    """ffmpeg/ffprobe is missing or timed out: the server's fault, not the upload's (500)."""
 
 
 @dataclass(frozen=True)

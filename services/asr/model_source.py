@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from services.asr.errors import ModelLoadError
 from services.asr.settings import Settings
 from services.kit.logging import get_logger
 
@@ -26,10 +27,6 @@ log = get_logger(__name__)
 
 BUNDLED = "bundled"
 BUNDLED_NAME = "tiny.en"
-
-
-class ModelLoadError(RuntimeError):
-    """ASR_MODEL names a model that cannot be loaded and the fallback is off."""
 
 
 @dataclass(frozen=True)

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import structlog
 from fastapi import Depends, Header, Request
 
 from services.gateway.conditioning.service import ConditioningService
-from services.gateway.keys import KeyRing, Principal
+from services.gateway.errors import FeatureOffError
 from services.gateway.settings import Settings
+from services.kit.auth import principal_of
 from services.kit.deps import from_state
-from services.kit.errors import NotFoundError
-
-
-def principal_of(request: Request) -> Principal:
-    """The key's owner, or 401. The access log names the key, never the key itself."""
-    keyring: KeyRing = request.app.state.keyring
-    principal = keyring.authenticate(request.headers.get("authorization"))
-    structlog.contextvars.bind_contextvars(key_name=principal.name)
-    return principal
+from services.kit.keys import Principal
 
 
 async def authenticate(
@@ -35,7 +27,7 @@ SettingsDep = Annotated[Settings, Depends(from_state("settings"))]
 async def _require_conditioning(request: Request) -> ConditioningService:
     service = request.app.state.conditioning
     if service is None:
-        raise NotFoundError("conditioning is switched off on this gateway (GATEWAY_CONDITIONING)")
+        raise FeatureOffError("conditioning is switched off on this gateway (GATEWAY_CONDITIONING)")
     return service
 
 

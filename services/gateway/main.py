@@ -13,7 +13,6 @@ from services.gateway.api.routes import conditioning as conditioning_routes
 from services.gateway.conditioning.domains import DomainScorer
 from services.gateway.conditioning.extract import Extractor
 from services.gateway.conditioning.service import ConditioningService
-from services.gateway.keys import KeyRing, load_keys_file, parse_env_keys
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.settings import Settings, get_settings
 from services.gateway.upstream import Orchestrator
@@ -21,15 +20,9 @@ from services.gateway.validation.validator import Validator
 from services.kit.app import create_service_app
 from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.embedding import Embedder
+from services.kit.keys import build_keyring
 from services.kit.peer import PeerClient
 from services.kit.quantities import QuantityFinder
-
-
-def build_keyring(settings: Settings) -> KeyRing:
-    entries = parse_env_keys(settings.gateway_api_keys)
-    if settings.gateway_api_keys_file:
-        entries += load_keys_file(settings.gateway_api_keys_file)
-    return KeyRing(entries, settings.gateway_default_rpm, settings.gateway_default_tpm)
 
 
 def create_app(

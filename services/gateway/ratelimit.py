@@ -15,8 +15,9 @@ from limits import RateLimitItemPerMinute
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
-from services.gateway.keys import Principal
+from services.gateway.errors import BudgetTooSmallError
 from services.kit.errors import RateLimitError
+from services.kit.keys import Principal
 from services.kit.schemas import ChatCompletionRequest
 
 
@@ -61,11 +62,9 @@ class RateLimiter:
             await self._refuse(rpm, "rpm", principal, f"{principal.rpm} requests per minute")
         tpm = RateLimitItemPerMinute(principal.tpm)
         if tokens > principal.tpm:
-            raise RateLimitError(
+            raise BudgetTooSmallError(
                 f"this request needs about {tokens} tokens, more than the key's whole budget of "
-                f"{principal.tpm} tokens per minute; lower max_tokens or shorten the prompt",
-                code="tokens_exceeded",
-                headers={"x-should-retry": "false"},
+                f"{principal.tpm} tokens per minute; lower max_tokens or shorten the prompt"
             )
         if not await self.limiter.hit(tpm, "tpm", principal.name, cost=tokens):
             await self._refuse(tpm, "tpm", principal, f"{principal.tpm} tokens per minute")

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
-from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import NoDecode
+from pydantic import Field
 
-from services.kit.settings import StackSettings, load_settings
+from services.kit.keys import KeySettings
+from services.kit.settings import load_settings
 
 
-class Settings(StackSettings):
-    # Bearer keys, comma-separated (`key` or `name:key`), and/or a YAML keys file.
-    gateway_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, repr=False)
-    gateway_api_keys_file: Path | None = None
-
-    # Per-key budgets (overridable per key in the keys file).
-    gateway_default_rpm: int = Field(600, ge=1)
-    gateway_default_tpm: int = Field(2_000_000, ge=1)
+class Settings(KeySettings):
+    # Keys and per-key budgets: the kit's KeySettings (GATEWAY_API_KEYS, ..._FILE, ..._RPM/TPM).
     # Shared limiter storage for several replicas; unset: in process memory.
     redis_url: str | None = None
 
@@ -37,13 +29,6 @@ class Settings(StackSettings):
     gateway_validation_note: bool = True
     # SSE comment interval while the orchestrator works before the first token.
     gateway_keepalive_s: float = Field(10.0, gt=0)
-
-    @field_validator("gateway_api_keys", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
     @property
     def service_port(self) -> int:

@@ -6,15 +6,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-import aiohttp
-
 from services.gateway.upstream import Orchestrator
 from services.kit.errors import ServiceError
+from services.kit.peer import PeerStream
 from services.kit.sse import KEEPALIVE, sse_event
 
 
 async def keepalive_then_relay(
-    orchestrator: Orchestrator, opening: asyncio.Task[aiohttp.ClientResponse], interval_s: float
+    orchestrator: Orchestrator, opening: asyncio.Task[PeerStream], interval_s: float
 ) -> AsyncIterator[bytes]:
     """Send ``: keep-alive`` every ``interval_s`` until the orchestrator answers, then relay.
 

@@ -32,6 +32,8 @@ async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
 def _freezing(lifespan: Lifespan) -> Lifespan:
     """Run ``lifespan``, then move everything it loaded out of the garbage collector's reach.
 
+    A start-up failure is kept on ``app.state.startup_error`` for the entrypoint to report.
+
     Models and libraries (torch, pint, LangGraph) leave millions of long-lived objects; a full
     collection that walks them stalls every request in flight for a few hundred milliseconds.
     Frozen objects are never scanned; what requests allocate afterwards is collected as usual.
@@ -39,13 +41,22 @@ def _freezing(lifespan: Lifespan) -> Lifespan:
 
     @asynccontextmanager
     async def wrapped(app: FastAPI) -> AsyncIterator[None]:
-        async with lifespan(app):
-            gc.collect()
-            gc.freeze()
-            try:
-                yield
-            finally:
-                gc.unfreeze()
+        app.state.startup_error = None
+        started = False
+        try:
+            async with lifespan(app):
+                started = True
+                gc.collect()
+                gc.freeze()
+                try:
+                    yield
+                finally:
+                    gc.unfreeze()
+        except Exception as exc:
+            if not started:
+                # The process entrypoint (services/kit/serve.py) reports it as one line.
+                app.state.startup_error = exc
+            raise
 
     return wrapped
 

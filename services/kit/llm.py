@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-from services.kit.errors import InvalidRequestError, UpstreamError
-from services.kit.peer import PeerClient, iter_lines, read_body
+from services.kit.errors import UpstreamError
+from services.kit.peer import JSON_HEADERS, PeerClient
 from services.kit.settings import LLMBackend, SettingsError, StackSettings
 
 # Where each runner listens when LLM_BASE_URL is not set.
@@ -50,10 +50,11 @@ class LLMClient:
     Speaks HTTP directly (the kit's peer client: timeouts, trace propagation) and hands back
     the runner's JSON as dicts: no per-chunk model objects on the hot path.
 
-    Raises (from every call): :class:`UpstreamUnavailableError` when the runner cannot be
-    reached, :class:`UpstreamTimeoutError` when it does not answer in time,
-    :class:`InvalidRequestError` when it rejects the request (e.g. context too long) and
-    :class:`UpstreamError` for any other failure it reports.
+    Raises (from every call) what the kit's peer layer maps the runner's answer to:
+    :class:`UpstreamUnavailableError` when the runner cannot be reached,
+    :class:`UpstreamTimeoutError` when it does not answer in time,
+    :class:`~services.kit.peer.PeerRejectedError` (its 4xx) when it rejects the request
+    (e.g. context too long) and :class:`UpstreamError` for any other failure it reports.
     """
 
     def __init__(self, settings: StackSettings) -> None:
@@ -62,14 +63,15 @@ class LLMClient:
         self._model = configured_model(settings)
         if self.backend == LLMBackend.OPENAI and not settings.llm_api_key:
             raise SettingsError("LLM_API_KEY must be set when LLM_BACKEND=openai")
-        auth = {"Authorization": f"Bearer {settings.llm_api_key}"} if settings.llm_api_key else {}
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
+        auth = {"Authorization": f"Bearer {key}"} if key else {}
         self._client = PeerClient(
             settings,
             self.base_url,
             name=f"the LLM runner ({self.backend.value})",
             headers=auth,
         )
-        self._where = self._client.where
+        self._peer = self._client.peer
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -79,7 +81,7 @@ class LLMClient:
         if self._model is None:
             data = (await self._get_models()).get("data") or []
             if not data:
-                raise UpstreamError(f"{self._where} serves no model")
+                raise UpstreamError(f"{self._peer} serves no model")
             self._model = str(data[0]["id"])
         return self._model
 
@@ -88,9 +90,7 @@ class LLMClient:
         await self._get_models()
 
     async def _get_models(self) -> dict[str, Any]:
-        response = await self._client.fetch("GET", "/models")
-        self._raise_for_status(response.status, response.content, response.reason)
-        return orjson.loads(response.content)
+        return dict((await self._client.get("/models")).raise_for_status().json())
 
     def _body(self, model: str, messages: list[dict[str, Any]], **params: Any) -> bytes:
         return orjson.dumps({"model": model, "messages": messages, **params})
@@ -98,9 +98,8 @@ class LLMClient:
     async def complete(self, messages: list[dict[str, Any]], **params: Any) -> dict[str, Any]:
         """A non-streamed completion: the runner's JSON body."""
         body = self._body(await self.model(), messages, stream=False, **params)
-        response = await self._client.post_json("/chat/completions", body)
-        self._raise_for_status(response.status, response.content, response.reason)
-        return orjson.loads(response.content)
+        response = await self._client.post("/chat/completions", body=body, headers=JSON_HEADERS)
+        return dict(response.raise_for_status().json())
 
     async def stream(
         self, messages: list[dict[str, Any]], *, include_usage: bool = False, **params: Any
@@ -109,12 +108,12 @@ class LLMClient:
         a runner that is down raises here, before any byte reaches the client."""
         extra = {"stream_options": {"include_usage": True}} if include_usage else {}
         body = self._body(await self.model(), messages, stream=True, **extra, **params)
-        response = await self._client.send("POST", "/chat/completions", body=body, headers=_JSON)
+        stream = await self._client.open(
+            "POST", "/chat/completions", body=body, headers=JSON_HEADERS
+        )
+        await stream.raise_for_status()
         try:
-            if response.status >= 400:
-                content = await read_body(response, self._where)
-                self._raise_for_status(response.status, content, response.reason or "")
-            async for line in iter_lines(response, self._where):
+            async for line in stream.lines():
                 if not line.startswith(b"data:"):
                     continue  # blank separators and ": comment" keep-alives
                 data = line[5:].strip()
@@ -122,25 +121,11 @@ class LLMClient:
                     break
                 chunk = orjson.loads(data)
                 if "error" in chunk and "choices" not in chunk:
-                    raise UpstreamError(f"{self._where} failed mid-stream: {_message(chunk)}")
+                    raise UpstreamError(f"{self._peer} failed mid-stream: {_message(chunk)}")
                 yield chunk
         finally:
             # Closing drops the connection: a runner still generating sees the client leave.
-            response.close()
-
-    def _raise_for_status(self, status: int, content: bytes, reason: str) -> None:
-        if status < 400:
-            return
-        try:
-            detail = _message(orjson.loads(content))
-        except orjson.JSONDecodeError:
-            detail = content[:200].decode(errors="replace") or reason
-        if 400 <= status < 500 and status not in (401, 403, 429):
-            raise InvalidRequestError(f"{self._where} rejected the request: {detail}")
-        raise UpstreamError(f"{self._where} answered {status}: {detail}")
-
-
-_JSON = {"content-type": "application/json"}
+            stream.close()
 
 
 def _message(body: Any) -> str:

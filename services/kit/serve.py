@@ -1,4 +1,12 @@
-"""Process entrypoint shared by services: load settings, configure logging, build, serve."""
+"""Process entrypoint shared by services: load settings, configure logging, build, serve.
+
+A configuration problem ends the process with one line on stderr that names what to fix, and
+exit status 2, whether it is found while reading the settings, while building the app, or in
+the lifespan (a store that does not match, a model that cannot load, a missing tool): those
+raise :class:`~services.kit.settings.SettingsError`, which the app factory's lifespan keeps on
+``app.state.startup_error`` (services/kit/app.py). Any other start-up failure keeps its
+traceback in the log and exits with status 1.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,32 @@ from collections.abc import Callable
 from typing import Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.kit.logging import configure_logging
 from services.kit.settings import SettingsError, StackSettings
+
+
+class _QuietConfigFailure:
+    """Keep a configuration error's traceback out of uvicorn's log: the one line is enough."""
+
+    def __init__(self, app: Any) -> None:
+        self.app: ASGIApp = app
+        self._state = app.state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def quiet_send(message: Message) -> None:
+            failed = message["type"] == "lifespan.startup.failed"
+            if failed and isinstance(getattr(self._state, "startup_error", None), SettingsError):
+                message = {"type": message["type"], "message": ""}
+            await send(message)
+
+        await self.app(scope, receive, quiet_send)
 
 
 def serve(
@@ -17,8 +48,8 @@ def serve(
 ) -> None:
     """Run the app built by ``factory`` with uvicorn on the service's port.
 
-    A configuration error (from the settings or from the factory) is printed as one line
-    naming the variable, and the process exits with status 2 instead of a traceback.
+    Exits with status 2 and one line naming the problem on a configuration error (settings,
+    factory or lifespan), with status 1 on any other start-up failure.
     """
     try:
         settings = settings_loader()
@@ -27,13 +58,30 @@ def serve(
     except SettingsError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    uvicorn.run(
-        app,
-        host=settings.bind_host,
-        port=settings.service_port,
-        loop="uvloop",
-        http="httptools",
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
+    server = uvicorn.Server(
+        uvicorn.Config(
+            _QuietConfigFailure(app),
+            host=settings.bind_host,
+            port=settings.service_port,
+            loop="uvloop",
+            http="httptools",
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=10,
+        )
     )
+    try:
+        server.run()
+    except SystemExit as exc:
+        # uvicorn's own way of saying the lifespan failed; reported below in our words.
+        if exc.code != STARTUP_FAILURE:
+            raise
+    if server.started:
+        return
+    error = getattr(app.state, "startup_error", None)
+    if isinstance(error, SettingsError):
+        print(f"{name}: {error}", file=sys.stderr)
+        raise SystemExit(2)
+    detail = f": {type(error).__name__}: {error}" if error is not None else ""
+    print(f"{name}: start-up failed{detail} (see the log above)", file=sys.stderr)
+    raise SystemExit(1)

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Cursor changes its request format by model-name prefix, so published ids must avoid these.
@@ -72,7 +72,8 @@ class StackSettings(BaseSettings):
     llm_backend: LLMBackend = LLMBackend.LLAMACPP
     llm_base_url: str | None = None
     llm_model: str | None = None
-    llm_api_key: str | None = None
+    # A secret: SecretStr keeps it out of repr() and logs.
+    llm_api_key: SecretStr | None = None
     ollama_model: str = "llama3:8b-instruct"
     vllm_model: str = "/models/Mistral-7B-Instruct"
     enable_gpu: bool = False

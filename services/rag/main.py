@@ -10,13 +10,10 @@ from fastapi import FastAPI
 
 from services.kit.app import create_service_app
 from services.kit.bodylimit import BodySizeLimitMiddleware
-from services.kit.logging import get_logger
 from services.rag.api.routes import documents, embeddings, ingest, optimize, retrieve
 from services.rag.engine import Embedders, RagEngine, load_embedders, open_store
-from services.rag.errors import StoreConfigError
 from services.rag.settings import Settings, enforce_offline_hub, get_settings
 
-log = get_logger(__name__)
 
 
 def create_app(settings: Settings | None = None, embedders: Embedders | None = None) -> FastAPI:
@@ -32,11 +29,9 @@ def create_app(settings: Settings | None = None, embedders: Embedders | None = N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         enforce_offline_hub(settings)
         loaded = embedders or await anyio.to_thread.run_sync(load_embedders, settings)
-        try:
-            store = await anyio.to_thread.run_sync(open_store, settings, loaded.dimension)
-        except StoreConfigError as exc:
-            log.error("store does not match the settings", error=str(exc))
-            raise
+        # A StoreConfigError (the collection does not match the settings) ends start-up with
+        # one line naming what differs (services/kit/serve.py).
+        store = await anyio.to_thread.run_sync(open_store, settings, loaded.dimension)
         engine = RagEngine(settings, loaded, store)
         app.state.engine = engine
 

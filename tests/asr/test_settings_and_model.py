@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from services.asr.model_source import ModelLoadError, bundled_model_path, load_model
+from services.asr.errors import ModelLoadError
+from services.asr.model_source import bundled_model_path, load_model
 from services.asr.settings import Settings
 from services.kit.settings import SettingsError, load_settings
 from tests.asr.conftest import make_settings

@@ -1,9 +1,11 @@
 """The service images: checked without a container engine (none on build machines).
 
-For each docker/<service>/Dockerfile: a pinned python:3.11 slim base, a fixed non-root UID, only
-the service's pyproject extra installed, every COPY source present and let through by
-.dockerignore, and the CMD module importable from exactly the files the image copies, with every
-third-party import it makes provided by the base dependencies plus that extra.
+One parameterised docker/Dockerfile builds every image; skaffold.yaml's artifacts hold each
+image's build args (docker/buildargs.py hands them to `make build`). For each image: a pinned
+python:3.11 slim base, a fixed non-root UID, only the service's pyproject extra installed, every
+COPY source present and let through by .dockerignore, and the CMD module importable from exactly
+the files the image copies, with every third-party import it makes provided by the base
+dependencies plus that extra.
 """
 
 from __future__ import annotations
@@ -20,34 +22,44 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.platform.components import package_of
+from tests.platform.components import image_table, package_of
 from tests.platform.conftest import REPO
 
 pytestmark = pytest.mark.unit
 
-DOCKERFILES = sorted(REPO.glob("docker/*/Dockerfile"))
+DOCKERFILE = REPO / "docker" / "Dockerfile"
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+SKAFFOLD = yaml.safe_load((REPO / "skaffold.yaml").read_text(encoding="utf-8"))
 
 
-def instructions(path: Path) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
-    text = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
+IMAGES = image_table()
+
+
+def instructions(args: dict[str, str]) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs of the Dockerfile as built with ``args``: continuation
+    lines joined, comments dropped, ``${ARG}`` references replaced by their values."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text(encoding="utf-8"))
+    defaults = dict(re.findall(r"^ARG (\w+)=(\S*)$", text, re.MULTILINE))
+    values = {k: v.strip('"') for k, v in defaults.items()} | args
     result = []
     for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             keyword, _, rest = line.partition(" ")
+            if keyword.upper() in ("COPY", "EXPOSE", "FROM"):
+                rest = re.sub(r"\$\{(\w+)\}", lambda m: values.get(m[1], m[0]), rest)
             result.append((keyword.upper(), rest.strip()))
     return result
 
 
-def copies(path: Path) -> list[tuple[str, str]]:
+def copies(args: dict[str, str]) -> list[tuple[str, str]]:
     """(source, destination) of every COPY from the build context."""
     pairs = []
-    for keyword, rest in instructions(path):
+    for keyword, rest in instructions(args):
         if keyword != "COPY" or "--from=" in rest:
             continue
         words = [w for w in rest.split() if not w.startswith("--")]
@@ -56,16 +68,12 @@ def copies(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def cmd_module(path: Path) -> str:
-    (cmd,) = [rest for keyword, rest in instructions(path) if keyword == "CMD"]
+def cmd_module(args: dict[str, str]) -> str:
+    (cmd,) = [rest for keyword, rest in instructions(args) if keyword == "CMD"]
     argv = json.loads(cmd)
-    assert argv[:2] == ["python", "-m"], "exec form: python -m <module>"
-    return argv[2]
-
-
-def extra_of(path: Path) -> str:
-    (match,) = re.findall(r'pip install "\.\[([a-z0-9_-]+)\]"', path.read_text(encoding="utf-8"))
-    return match
+    assert argv[:2] == ["sh", "-c"] and argv[2].startswith("exec python -m "), "exec python -m"
+    assert argv[2] == "exec python -m services.${AISTACK_SERVICE}"
+    return f"services.{args['SERVICE']}"
 
 
 def dockerignore_allows(relative: str) -> bool:
@@ -83,50 +91,86 @@ def dockerignore_allows(relative: str) -> bool:
     return allowed
 
 
-@pytest.fixture(params=DOCKERFILES, ids=lambda p: p.parent.name)
-def dockerfile(request: pytest.FixtureRequest) -> Path:
-    return request.param
+@pytest.fixture(params=sorted(IMAGES), ids=str)
+def image(request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:
+    return request.param, IMAGES[request.param]
+
+
+def test_one_dockerfile_for_every_image() -> None:
+    assert sorted(p.relative_to(REPO).as_posix() for p in REPO.glob("docker/**/Dockerfile")) == [
+        "docker/Dockerfile"
+    ]
+    assert {a["docker"]["dockerfile"] for a in SKAFFOLD["build"]["artifacts"]} == {
+        "docker/Dockerfile"
+    }
 
 
 def test_there_is_an_image_per_existing_service() -> None:
-    names = {p.parent.name for p in DOCKERFILES}
-    assert {"gateway", "orchestrator"} <= names
-    for name in names:
-        assert (REPO / "services" / package_of(name) / "__main__.py").exists(), name
+    assert {"gateway", "orchestrator"} <= set(IMAGES)
+    for name, args in IMAGES.items():
+        assert args["SERVICE"] == package_of(name), name
+        assert (REPO / "services" / args["SERVICE"] / "__main__.py").exists(), name
 
 
-def test_base_user_and_no_healthcheck(dockerfile: Path) -> None:
-    text = dockerfile.read_text(encoding="utf-8")
+def test_base_user_and_no_healthcheck(image: tuple[str, dict[str, str]]) -> None:
+    _, args = image
+    text = DOCKERFILE.read_text(encoding="utf-8")
     (base,) = re.findall(r"^ARG PYTHON_IMAGE=(\S+)$", text, re.MULTILINE)
     assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?", base), "pin python:3.11.<patch>-slim"
-    keywords = [k for k, _ in instructions(dockerfile)]
+    keywords = [k for k, _ in instructions(args)]
     assert "HEALTHCHECK" not in keywords, "probes live in the chart"
-    users = [rest for k, rest in instructions(dockerfile) if k == "USER"]
+    users = [rest for k, rest in instructions(args) if k == "USER"]
     assert users[-1] == "10001:10001"
     assert "# Models:" in text, "say whether models are baked in or on a volume, and why"
-    port = dict(instructions(dockerfile))["EXPOSE"]
+    port = dict(instructions(args))["EXPOSE"]
     assert port.isdigit()
 
 
-def test_installs_only_its_own_extra(dockerfile: Path) -> None:
-    extra = extra_of(dockerfile)
-    assert extra == package_of(dockerfile.parent.name)
-    assert extra in PYPROJECT["project"]["optional-dependencies"]
-    assert len(re.findall(r"pip install", dockerfile.read_text(encoding="utf-8"))) == 1
+def test_installs_only_its_own_extra(image: tuple[str, dict[str, str]]) -> None:
+    name, args = image
+    assert args["EXTRA"] == package_of(name) or args["EXTRA"].startswith(package_of(name))
+    assert args["EXTRA"] in PYPROJECT["project"]["optional-dependencies"]
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert len(re.findall(r"pip install", text)) == 1
+    assert 'pip install ".[${EXTRA}]"' in text
 
 
-def test_every_copy_source_exists_and_reaches_the_context(dockerfile: Path) -> None:
-    pairs = copies(dockerfile)
+def test_every_copy_source_exists_and_reaches_the_context(
+    image: tuple[str, dict[str, str]],
+) -> None:
+    pairs = copies(image[1])
     assert pairs
     for source, _ in pairs:
+        assert "${" not in source, f"unresolved build arg in COPY {source}"
         assert (REPO / source).exists(), source
         assert dockerignore_allows(source), f".dockerignore keeps {source} out"
 
 
-def _image_tree(dockerfile: Path, root: Path) -> Path:
+def test_make_build_uses_the_table() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "docker" / "buildargs.py"), "--list"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == list(IMAGES)
+    for name, args in IMAGES.items():
+        line = subprocess.run(
+            [sys.executable, str(REPO / "docker" / "buildargs.py"), name],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        for key, value in args.items():
+            assert f"--build-arg {key}={value}" in line
+
+
+def _image_tree(args: dict[str, str], root: Path) -> Path:
     """The /app of the image: the COPY sources that land under services/."""
     app = root / "app"
-    for source, dest in copies(dockerfile):
+    for source, dest in copies(args):
         if not dest.startswith("services"):
             continue
         target = app / dest
@@ -138,9 +182,11 @@ def _image_tree(dockerfile: Path, root: Path) -> Path:
     return app
 
 
-def test_cmd_module_imports_from_the_copied_files_alone(dockerfile: Path, tmp_path: Path) -> None:
-    module = cmd_module(dockerfile)
-    app = _image_tree(dockerfile, tmp_path)
+def test_cmd_module_imports_from_the_copied_files_alone(
+    image: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    module = cmd_module(image[1])
+    app = _image_tree(image[1], tmp_path)
     # `python -c` puts the working directory first on sys.path, as `python -m` does in /app.
     check = f"import {module}.__main__, services; assert services.__file__.startswith({str(app)!r})"
     result = subprocess.run(
@@ -206,13 +252,13 @@ def _closure(requirements: list[str]) -> set[str]:
 
 
 def test_third_party_imports_come_from_base_plus_the_extra(
-    dockerfile: Path, tmp_path: Path
+    image: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
-    extra = extra_of(dockerfile)
+    extra = image[1]["EXTRA"]
     project = PYPROJECT["project"]
     installed = _closure([*project["dependencies"], *project["optional-dependencies"][extra]])
     providers = importlib.metadata.packages_distributions()
-    app = _image_tree(dockerfile, tmp_path)
+    app = _image_tree(image[1], tmp_path)
     missing = {}
     for name in sorted(_third_party_imports(app)):
         dists = {canonicalize_name(d) for d in providers.get(name, [name])}

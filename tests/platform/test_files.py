@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.platform.components import image_table
 from tests.platform.conftest import CHART, REPO
 
 HERE = Path(__file__).resolve().parent
@@ -152,8 +153,7 @@ def test_platform_make_targets_exist_and_dry_run() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    for dockerfile in REPO.glob("docker/*/Dockerfile"):
-        service = dockerfile.parent.name
+    for service in image_table():
         assert f"registry.example/me/ai-stack/{service}:1.2.3" in result.stdout
     assert "docker buildx build" in result.stdout
 

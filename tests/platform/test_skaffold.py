@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -65,25 +64,30 @@ def test_api_version_and_release() -> None:
     assert rel["skipBuildDependencies"] is True  # vendored subcharts
 
 
-def test_one_artifact_per_dockerfile() -> None:
+def component(artifact: dict) -> str:
+    """The chart component an artifact's image is for (``ai-stack/<component>``)."""
+    return str(artifact["image"]).removeprefix("ai-stack/")
+
+
+def test_one_artifact_per_service_image() -> None:
     artifacts = SKAFFOLD["build"]["artifacts"]
-    dockerfiles = {a["docker"]["dockerfile"] for a in artifacts}
-    on_disk = {str(p.relative_to(REPO)) for p in REPO.glob("docker/*/Dockerfile")}
-    assert dockerfiles == on_disk
     for artifact in artifacts:
         assert artifact["context"] == "."
-        service = Path(artifact["docker"]["dockerfile"]).parent.name
-        assert artifact["image"] == f"ai-stack/{service}"
+        assert artifact["docker"]["dockerfile"] == "docker/Dockerfile"
+        args = artifact["docker"]["buildArgs"]
+        assert args["SERVICE"] == package_of(component(artifact))
+        assert (REPO / "services" / args["SERVICE"] / "__main__.py").exists()
+    assert len({component(a) for a in artifacts}) == len(artifacts)
 
 
 def test_every_artifact_has_its_set_value_templates() -> None:
     templates = release(SKAFFOLD)["setValueTemplates"]
     expected = {}
     for artifact in SKAFFOLD["build"]["artifacts"]:
-        component = Path(artifact["docker"]["dockerfile"]).parent.name
+        name = component(artifact)
         n = sanitized(artifact["image"])
-        expected[f"{component}.image.repository"] = f"{{{{.IMAGE_REPO_{n}}}}}"
-        expected[f"{component}.image.tag"] = f"{{{{.IMAGE_TAG_{n}}}}}@{{{{.IMAGE_DIGEST_{n}}}}}"
+        expected[f"{name}.image.repository"] = f"{{{{.IMAGE_REPO_{n}}}}}"
+        expected[f"{name}.image.tag"] = f"{{{{.IMAGE_TAG_{n}}}}}@{{{{.IMAGE_DIGEST_{n}}}}}"
     assert templates == expected
 
 
@@ -117,12 +121,12 @@ def test_dev_profile_uses_kind_values_and_syncs_python() -> None:
         assert rule == {"src": "services/**/*.py", "dest": "/app"}
     dev_values = yaml.safe_load((CHART / "values-dev.yaml").read_text(encoding="utf-8"))
     for artifact in dev["build"]["artifacts"]:
-        component = Path(artifact["docker"]["dockerfile"]).parent.name
+        name = component(artifact)
         # The synced files must be reloaded and writable.
-        assert dev_values[component]["devReload"] is True
-        assert dev_values[component]["securityContext"]["readOnlyRootFilesystem"] is False
+        assert dev_values[name]["devReload"] is True
+        assert dev_values[name]["securityContext"]["readOnlyRootFilesystem"] is False
         # devReload runs `uvicorn <module>.main:create_app --factory`.
-        main = REPO / "services" / package_of(component) / "main.py"
+        main = REPO / "services" / package_of(name) / "main.py"
         assert "def create_app(" in main.read_text(encoding="utf-8")
 
 

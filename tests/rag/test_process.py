@@ -168,12 +168,16 @@ def test_sigkill_mid_ingest_then_rerun_completes_without_duplicates(home: Path) 
     finally:
         stop(service)
 
-    # Same folder, another model name: start-up stops and says what differs.
+    # Same folder, another model name: start-up stops with one line that says what differs,
+    # and exit status 2 (a configuration error), not a traceback.
     service = start(home, timeout_s=60, EMBEDDING_MODEL=str(_bundled_model_dir()))
     try:
-        assert service.proc.wait(timeout=60) != 0
-        assert "does not match the settings" in service.output()
-        assert "embedded with model" in service.output()
+        assert service.proc.wait(timeout=60) == 2, service.output()
+        output = service.output()
+        assert "Traceback" not in output
+        last = output.strip().splitlines()[-1]
+        assert last.startswith("rag-api: "), output
+        assert "embedded with model" in last and "EMBEDDING_MODEL" in last
     finally:
         stop(service)
 

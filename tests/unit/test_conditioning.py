@@ -13,6 +13,7 @@ from services.gateway.conditioning.extract import Extractor
 from services.gateway.conditioning.service import ConditioningService
 from services.gateway.main import create_app
 from services.gateway.settings import Settings
+from services.kit.vocabulary import DEFAULT_TOP_K, shares_to_multipliers
 from services.orchestrator.graph.builder import build_graph
 from services.orchestrator.graph.conditioning import conditioning_blocks
 from services.orchestrator.graph.generate import GenerateNode
@@ -103,8 +104,8 @@ def test_conditioning_endpoint(conditioning_service: ConditioningService) -> Non
         derived = by_text.json()
         assert derived["target_units"][0]["text"] == "ksi"
         assert derived["retrieval"] == {
-            "top_k": 6,
-            "domain_weights": derived["domain_weights"],
+            "top_k": DEFAULT_TOP_K,
+            "domain_weights": shares_to_multipliers(derived["domain_weights"]),
             "prefer_hard_facts": True,
         }
         messages = [
@@ -174,4 +175,4 @@ def test_no_numbers_means_no_hard_fact_preference(
     conditioning_service: ConditioningService,
 ) -> None:
     derived = conditioning_service.for_text("Explain how a catalyst works.")
-    assert derived.retrieval.prefer_hard_facts is False and derived.retrieval.top_k == 8
+    assert derived.retrieval.prefer_hard_facts is False and derived.retrieval.top_k > DEFAULT_TOP_K

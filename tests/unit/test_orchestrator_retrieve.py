@@ -11,6 +11,7 @@ import pytest
 
 from services.kit.peer import PeerClient
 from services.kit.settings import StackSettings
+from services.kit.vocabulary import DEFAULT_TOP_K, DOMAINS, shares_to_multipliers
 from services.orchestrator.graph.builder import build_graph
 from services.orchestrator.graph.generate import GenerateNode
 from services.orchestrator.graph.retrieve import RetrieveNode, retrieval_request
@@ -48,22 +49,27 @@ async def node() -> AsyncIterator[MakeNode]:
             await client.aclose()
 
 
-def test_weights_become_multipliers_where_even_is_neutral() -> None:
+def test_the_conditioning_multipliers_reach_rag_api_unchanged() -> None:
     conditioning = {
         "retrieval": {
             "top_k": 6,
-            "domain_weights": {"chem": 0.2, "mech": 0.3, "materials": 0.5},
+            "domain_weights": {"chem": 0.6, "mech": 0.9, "materials": 1.5},
             "prefer_hard_facts": True,
         }
     }
     request = retrieval_request("q", conditioning)
     assert request["top_k"] == 6 and request["prefer_hard_facts"] is True
     assert request["domain_weights"] == {"chem": 0.6, "mech": 0.9, "materials": 1.5}
-    even = {"retrieval": {"domain_weights": dict.fromkeys(("chem", "mech", "materials"), 1 / 3)}}
-    assert set(retrieval_request("q", even)["domain_weights"].values()) == {1.0}
     assert retrieval_request("q", None) == {
-        "query": "q", "top_k": 5, "domain_weights": {}, "prefer_hard_facts": False,
+        "query": "q", "top_k": DEFAULT_TOP_K, "domain_weights": {}, "prefer_hard_facts": False,
     }  # fmt: skip
+
+
+def test_shares_become_multipliers_where_even_is_neutral() -> None:
+    shares = {"chem": 0.2, "mech": 0.3, "materials": 0.5}
+    assert shares_to_multipliers(shares) == {"chem": 0.6, "mech": 0.9, "materials": 1.5}
+    even = shares_to_multipliers(dict.fromkeys(DOMAINS, 1 / 3))
+    assert set(even.values()) == {1.0}
 
 
 async def test_evidence_follows_the_conditioning_and_citations_come_back(node: MakeNode) -> None:

@@ -41,6 +41,7 @@ class RetrievalParams(BaseModel):
     """How the orchestrator should retrieve evidence for this prompt."""
 
     top_k: int
+    # rag-api's multipliers (1 neutral; services/kit/vocabulary.py).
     domain_weights: dict[str, float]
     # Prefer chunks tagged with quantities/units/constraints when the prompt is about numbers.
     prefer_hard_facts: bool
@@ -49,6 +50,7 @@ class RetrievalParams(BaseModel):
 class Conditioning(Facts):
     """What the gateway derived from the user's last message. The message itself is untouched."""
 
+    # The prompt's share per domain (sums to 1); retrieval.domain_weights are its multipliers.
     domain_weights: dict[str, float]
     retrieval: RetrievalParams
 

@@ -8,10 +8,11 @@ from typing import Any, NamedTuple
 from services.gateway.conditioning.domains import DomainScorer
 from services.gateway.conditioning.extract import Conditioning, Extractor, RetrievalParams
 from services.kit.schemas import last_user_text
+from services.kit.vocabulary import DEFAULT_TOP_K, shares_to_multipliers
 
-DEFAULT_TOP_K = 8
-# Numbers and limits are answered from fewer, harder facts; keep more context otherwise.
-HARD_FACT_TOP_K = 6
+# Numbers and limits are answered from the stack's default handful of hard facts; an open
+# question gets more context.
+OPEN_QUESTION_TOP_K = DEFAULT_TOP_K + 3
 
 
 class _Derived(NamedTuple):
@@ -40,8 +41,8 @@ class ConditioningService:
         weights = self.scorer.run(text)
         hard = bool(facts.quantities or facts.constraints or facts.target_units)
         retrieval = RetrievalParams(
-            top_k=HARD_FACT_TOP_K if hard else DEFAULT_TOP_K,
-            domain_weights=weights,
+            top_k=DEFAULT_TOP_K if hard else OPEN_QUESTION_TOP_K,
+            domain_weights=shares_to_multipliers(weights),
             prefer_hard_facts=hard,
         )
         result = Conditioning(**facts.model_dump(), domain_weights=weights, retrieval=retrieval)

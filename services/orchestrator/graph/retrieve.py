@@ -1,8 +1,8 @@
 """The retrieve node: evidence from rag-api, framed after the conditioning, with citations.
 
-The gateway's conditioning says how to retrieve (top-k, domain weights, hard-fact preference).
-Its domain weights are a distribution over domains (they sum to 1); rag-api takes multipliers
-where 1 is neutral, so they are scaled by the number of domains (an even split is unweighted).
+The gateway's conditioning says how to retrieve (top-k, domain weights, hard-fact preference);
+its domain weights are already rag-api's multipliers (services/kit/vocabulary.py) and pass on
+unchanged.
 If rag-api cannot answer, the chat goes on without evidence: retrieval improves an answer, it
 must not prevent one.
 """
@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from opentelemetry import trace
 
 from services.kit.errors import ServiceError
 from services.kit.logging import get_logger
 from services.kit.peer import PeerClient
 from services.kit.schemas import last_user_text
+from services.kit.vocabulary import DEFAULT_TOP_K
+from services.orchestrator.errors import RetrievalError
 from services.orchestrator.graph.state import ChatState, ContextBlock
 
 log = get_logger(__name__)
-
-DEFAULT_TOP_K = 5
 
 
 def retrieval_request(query: str, conditioning: dict[str, Any] | None) -> dict[str, Any]:
@@ -31,7 +30,7 @@ def retrieval_request(query: str, conditioning: dict[str, Any] | None) -> dict[s
     return {
         "query": query[:4096],
         "top_k": int(params.get("top_k") or DEFAULT_TOP_K),
-        "domain_weights": {d: round(w * len(weights), 4) for d, w in weights.items()},
+        "domain_weights": dict(weights),
         "prefer_hard_facts": bool(params.get("prefer_hard_facts", False)),
     }
 
@@ -61,10 +60,17 @@ class RetrieveNode:
         self.client = client
 
     async def search(self, request: dict[str, Any]) -> list[dict[str, Any]]:
-        response = await self.client.post_json("/retrieve", orjson.dumps(request))
-        if response.status != 200:
-            raise ValueError(f"{self.client.where} answered {response.status}")
-        return list(orjson.loads(response.content)["documents"])
+        """rag-api's documents for ``request``.
+
+        Raises:
+            ServiceError: rag-api failed (the kit's peer errors), or RetrievalError when its
+                answer holds no document list.
+        """
+        body = (await self.client.post("/retrieve", json=request)).raise_for_status().json()
+        documents = body.get("documents") if isinstance(body, dict) else None
+        if not isinstance(documents, list):
+            raise RetrievalError(f"{self.client.peer} answered without a 'documents' list")
+        return [d for d in documents if isinstance(d, dict) and "content" in d and "citation" in d]
 
     async def __call__(self, state: ChatState) -> dict[str, Any]:
         query = last_user_text(state["messages"])
@@ -72,7 +78,7 @@ class RetrieveNode:
             return {}
         try:
             documents = await self.search(retrieval_request(query, state.get("conditioning")))
-        except (ServiceError, KeyError, ValueError) as exc:
+        except ServiceError as exc:
             log.warning("retrieval failed; answering without evidence", error=str(exc))
             return {}
         if not documents:

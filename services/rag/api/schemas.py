@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Domain = Literal["chem", "mech", "materials"]
+from services.kit.vocabulary import DEFAULT_TOP_K, Domain
 
 
 class Segment(BaseModel):
@@ -44,7 +44,7 @@ class RetrieveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: str = Field(min_length=1, max_length=4096)
-    top_k: int = Field(5, ge=1)
+    top_k: int = Field(DEFAULT_TOP_K, ge=1)
     # Multipliers per domain (missing domains weigh 1.0; 0 hides a domain).
     domain_weights: dict[Domain, float] = Field(default_factory=dict)
     filters: dict[str, Any] = Field(default_factory=dict)

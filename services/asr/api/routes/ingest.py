@@ -20,10 +20,9 @@ from services.asr.api.routes.transcriptions import check_declared_size, transcri
 from services.asr.deps import KnowledgeDep, PipelineDep, SettingsDep
 from services.asr.knowledge import rag_document
 from services.kit.errors import InvalidRequestError
+from services.kit.vocabulary import DOMAINS
 
 router = APIRouter(tags=["ingest"])
-
-_DOMAINS = {"chem", "mech", "materials"}
 
 
 @router.post("/ingest")
@@ -39,10 +38,8 @@ async def ingest(
     domain = form.get("domain")
     if which not in {"technical", "all"}:
         raise InvalidRequestError("'segments' must be 'technical' or 'all'", param="segments")
-    if domain is not None and domain not in _DOMAINS:
-        raise InvalidRequestError(
-            f"'domain' must be one of {', '.join(sorted(_DOMAINS))}", param="domain"
-        )
+    if domain is not None and domain not in DOMAINS:
+        raise InvalidRequestError(f"'domain' must be one of {', '.join(DOMAINS)}", param="domain")
     fields, rendered = await transcribe_upload(request, pipeline, settings, "verbose_json")
     transcript = orjson.loads(rendered.body)
     segments = transcript.get("segments") or []

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.conditioning.service import ConditioningService
-from services.gateway.deps import principal_of
+from services.gateway.errors import RequestGuardError
 from services.gateway.ratelimit import RateLimiter, estimate_tokens
 from services.gateway.responses_shape import is_responses_shaped, to_chat_body
 from services.gateway.settings import Settings
@@ -21,7 +21,7 @@ from services.gateway.streaming import keepalive_then_relay
 from services.gateway.upstream import Orchestrator
 from services.gateway.validation.stream import validate_body, validate_stream
 from services.gateway.validation.validator import Validator
-from services.kit.errors import InvalidRequestError
+from services.kit.auth import principal_of
 from services.kit.schemas import (
     ChatCompletionRequest,
     decode_json_object,
@@ -43,7 +43,7 @@ async def parse_body(request: Request) -> tuple[ChatCompletionRequest, dict[str,
 
 def check_guards(body: ChatCompletionRequest, settings: Settings) -> None:
     if len(body.messages) > settings.gateway_max_messages:
-        raise InvalidRequestError(
+        raise RequestGuardError(
             f"too many messages: {len(body.messages)} > {settings.gateway_max_messages} "
             "(GATEWAY_MAX_MESSAGES)",
             param="messages",
@@ -51,7 +51,7 @@ def check_guards(body: ChatCompletionRequest, settings: Settings) -> None:
     for field in ("max_tokens", "max_completion_tokens"):
         value = getattr(body, field)
         if value is not None and value > settings.gateway_max_tokens_cap:
-            raise InvalidRequestError(
+            raise RequestGuardError(
                 f"{field} is {value}; this gateway allows at most "
                 f"{settings.gateway_max_tokens_cap} (GATEWAY_MAX_TOKENS_CAP)",
                 param=field,

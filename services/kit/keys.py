@@ -1,8 +1,10 @@
 """API keys: named, held only as SHA-256 digests, compared in constant time.
 
-Keys come from ``GATEWAY_API_KEYS`` (``key`` or ``name:key``, comma-separated) and/or a keys
-file (``GATEWAY_API_KEYS_FILE``, YAML; in the cluster a mounted Secret) that can also set
-per-key limits::
+One key store for every service that users reach with a key (the gateway, the tool registry,
+the MCP servers): the same variables configure all of them. Keys come from
+``GATEWAY_API_KEYS`` (``key`` or ``name:key``, comma-separated) and/or a keys file
+(``GATEWAY_API_KEYS_FILE``, YAML; in the cluster a mounted Secret) that can also set per-key
+limits::
 
     keys:
       - name: alice
@@ -19,14 +21,34 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import NoDecode
 
 from services.kit.errors import AuthenticationError
-from services.kit.settings import SettingsError
+from services.kit.settings import SettingsError, StackSettings
 
 MIN_KEY_LENGTH = 16
+
+
+class KeySettings(StackSettings):
+    """The key variables, for every service that checks user keys."""
+
+    # Bearer keys, comma-separated (`key` or `name:key`), and/or a YAML keys file.
+    gateway_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, repr=False)
+    gateway_api_keys_file: Path | None = None
+    # Per-key budgets (overridable per key in the keys file); enforced by the gateway.
+    gateway_default_rpm: int = Field(600, ge=1)
+    gateway_default_tpm: int = Field(2_000_000, ge=1)
+
+    @field_validator("gateway_api_keys", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 class KeyEntry(BaseModel):
@@ -130,3 +152,15 @@ class KeyRing:
         if found is None:
             raise AuthenticationError("incorrect API key provided")
         return found
+
+
+def build_keyring(settings: KeySettings) -> KeyRing:
+    """The keys the settings name (variable and file together).
+
+    Raises:
+        SettingsError: no usable keys, or the keys file is unreadable or invalid.
+    """
+    entries = parse_env_keys(settings.gateway_api_keys)
+    if settings.gateway_api_keys_file:
+        entries += load_keys_file(settings.gateway_api_keys_file)
+    return KeyRing(entries, settings.gateway_default_rpm, settings.gateway_default_tpm)

@@ -1,0 +1,27 @@
+"""The stack's shared retrieval vocabulary and policy: one home, every service imports it.
+
+- ``DOMAINS``: the engineering domains a document, a chunk or a prompt belongs to.
+- ``DEFAULT_TOP_K``: how many passages a retrieval returns when the caller does not say.
+- Domain weights, one convention end to end: **multipliers where 1 is neutral** (2 doubles a
+  domain's score, 0 hides it, a missing domain is 1). The gateway's conditioning measures a
+  prompt as shares that sum to 1 (``Conditioning.domain_weights``) and converts them once,
+  with :func:`shares_to_multipliers`, into the multipliers its retrieval parameters carry;
+  the orchestrator passes those on unchanged and rag-api applies them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal, get_args
+
+Domain = Literal["chem", "mech", "materials"]
+DOMAINS: tuple[str, ...] = get_args(Domain)
+
+DEFAULT_TOP_K = 5
+
+
+def shares_to_multipliers(shares: Mapping[str, float]) -> dict[str, float]:
+    """Shares of a prompt per domain (summing to 1) as retrieval multipliers: an even split is
+    neutral (every multiplier 1), a domain twice as likely as even weighs twice."""
+    count = len(shares)
+    return {domain: round(share * count, 4) for domain, share in shares.items()}
