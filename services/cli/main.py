@@ -42,7 +42,7 @@ def _settings() -> Settings:
     try:
         return get_settings()
     except SettingsError as exc:
-        console.print(f"[red]error:[/] {exc}")
+        console.print(f"[red]error:[/] {exc}", soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -133,7 +133,7 @@ def up(
         console.print(_curl(settings, key), soft_wrap=True, markup=False)
         _watch(supervisor, settings)
     except StackError as exc:
-        console.print(f"[red]error:[/] {exc}")
+        console.print(f"[red]error:[/] {exc}", soft_wrap=True)
         code = 1
     except (KeyboardInterrupt, _StopRequestedError):
         console.print("stopping ...")

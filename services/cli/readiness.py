@@ -34,8 +34,12 @@ def wait_ready(
 ) -> dict[str, float]:
     """Block until all components are ready; return seconds each took.
 
+    A component with a ``verify`` check is ready only once that check passes too (it runs
+    once, after the ready URL first answers).
+
     Raises:
-        StackError: a component exited, or the timeout passed; names it and shows its log.
+        StackError: a component exited, its check failed, or the timeout passed; names it and
+            shows its log.
     """
     start = time.monotonic()
     took: dict[str, float] = {}
@@ -62,6 +66,12 @@ def wait_ready(
                         f"last lines of {proc.log_path}:\n{tail(proc.log_path)}"
                     )
                 if probe(client, proc.component.ready_url):
+                    if proc.component.verify is not None:
+                        try:
+                            proc.component.verify(client)
+                        except StackError:
+                            progress.update(tasks[name], description="[red]misconfigured")
+                            raise
                     took[name] = time.monotonic() - start
                     progress.update(
                         tasks[name],

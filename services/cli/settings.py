@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -18,6 +20,11 @@ class Settings(StackSettings):
     llamacpp_ctx_size: int = Field(8192, ge=512)
     llamacpp_threads: int | None = Field(None, ge=1)
     llamacpp_model_path: str | None = None
+    # A Jinja chat template; unset: the shipped Gemma template for the bundled model, the
+    # model's own for LLAMACPP_MODEL_PATH.
+    llamacpp_chat_template_file: Path | None = None
+    # Weight repacking (faster CPU kernels): auto = on unless the CPU advertises AMX.
+    llamacpp_repack: Literal["auto", "on", "off"] = "auto"
     llamacpp_alias: str = "gemma-3-270m"
     # How often a crashed service is restarted before the stack gives up.
     max_restarts: int = Field(3, ge=0)

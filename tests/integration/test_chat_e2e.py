@@ -11,7 +11,7 @@ import httpx
 import openai
 import pytest
 
-from tests.integration.stackproc import Stack, alive, start_stack, stop, wait_gone, wait_until
+from tests.integration.stackproc import Stack, start_stack, stop, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -333,13 +333,101 @@ def test_client_disconnect_cancels_generation(stack: Stack) -> None:
     assert time.monotonic() - started < 30
 
 
-def test_down_leaves_no_process_behind(stack: Stack) -> None:
-    """Runs last in this module: stops the shared stack the way a user would."""
-    pids = [*stack.pids().values(), stack.proc.pid]
-    result = stack.cli("down")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert stack.proc.wait(timeout=30) == 0
-    assert wait_gone(pids) == [], f"still alive: {[p for p in pids if alive(p)]}"
-    assert not (stack.home / "stack.json").exists()
-    assert stack.cli("status").returncode == 1
-    assert not Path(stack.home / "stack.json").exists()
+# --- What the model is given (issue: every prompt reached llama-server as the word "gemma") ---
+
+FORTY_WORDS = (
+    "Our plant runs a jacketed stainless reactor and we want to check the relief valve on "
+    "vessel PV-12 before the next batch, so tell me the set pressure, the inspection "
+    "interval, and whether the spring rating matches today's operating conditions."
+)
+
+
+def _llama(stack: Stack, path: str, body: dict) -> dict:
+    url = f"http://127.0.0.1:{stack.llama_port}{path}"
+    response = httpx.post(url, json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _tokens(stack: Stack, text: str) -> int:
+    return len(_llama(stack, "/tokenize", {"content": text, "add_special": False})["tokens"])
+
+
+def _expected_prompt(stack: Stack, messages: list[dict]) -> tuple[str, int]:
+    """The prompt the orchestrator should give the model for ``messages``, rebuilt from the
+    same parts it uses (the gateway's conditioning, rag-api's evidence, the frame) and rendered
+    by llama-server's own template: its text and its token count."""
+    from services.orchestrator.graph.conditioning import conditioning_blocks
+    from services.orchestrator.graph.frame import frame_messages
+    from services.orchestrator.graph.retrieve import evidence_block, retrieval_request
+
+    headers = {"Authorization": f"Bearer {stack.key}"}
+    conditioning = httpx.post(
+        f"{stack.base_url}/conditioning", json={"messages": messages}, headers=headers, timeout=60
+    ).json()
+    rag = next(c["port"] for c in stack.state()["components"] if c["name"] == "rag-api")
+    request = retrieval_request(messages[-1]["content"], conditioning)
+    documents = httpx.post(f"http://127.0.0.1:{rag}/retrieve", json=request, timeout=60).json()[
+        "documents"
+    ]
+    blocks = conditioning_blocks(conditioning) + ([evidence_block(documents)] if documents else [])
+    framed = frame_messages(messages, blocks)
+    prompt = _llama(stack, "/apply-template", {"messages": framed})["prompt"]
+    count = len(_llama(stack, "/tokenize", {"content": prompt, "add_special": True})["tokens"])
+    return prompt, count
+
+
+def _prompt_tokens(client: openai.OpenAI, text: str) -> int:
+    answer = client.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": text}], max_tokens=1, temperature=0
+    )
+    assert answer.usage is not None
+    return answer.usage.prompt_tokens
+
+
+def test_the_question_reaches_the_model_and_its_length_counts(
+    stack: Stack, client: openai.OpenAI
+) -> None:
+    assert len(FORTY_WORDS.split()) == 40
+    used = _prompt_tokens(client, FORTY_WORDS)
+    assert used >= 40, f"a 40-word question reached the model as {used} tokens"
+    assert used >= _tokens(stack, FORTY_WORDS)
+    prompt, expected = _expected_prompt(stack, _user(FORTY_WORDS))
+    assert FORTY_WORDS in prompt and used == expected
+    # A longer message costs more prompt tokens, exactly as its own frame renders.
+    longer = FORTY_WORDS + " Also list the last three inspection dates with the inspector's name."
+    prompt, expected = _expected_prompt(stack, _user(longer))
+    assert longer in prompt and _prompt_tokens(client, longer) == expected
+
+
+def _user(text: str) -> list[dict]:
+    return [{"role": "user", "content": text}]
+
+
+def test_the_constraint_line_and_the_evidence_are_in_what_the_model_saw(
+    stack: Stack, client: openai.OpenAI, tmp_path: Path
+) -> None:
+    """After ingesting the document that states PV-12's set pressure, the same question's
+    prompt holds the conditioning's constraint line and the document's text, token for token
+    what the orchestrator's frame renders to."""
+    doc = tmp_path / "pv-12-relief-valve.md"
+    statement = (
+        "The relief valve of pressure vessel PV-12 is set to 150 psi and is inspected every "
+        "12 months; its spring is rated for 140 to 160 psi."
+    )
+    doc.write_text(f"# PV-12 relief valve\n\n{statement}\n")
+    ingested = stack.cli("ingest", str(doc), "--domain", "mech", timeout=300)
+    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
+
+    question = (
+        "What is the relief valve set pressure of PV-12 in psi? "
+        "The pressure must not exceed 160 psi."
+    )
+    used = _prompt_tokens(client, question)
+    prompt, expected = _expected_prompt(stack, _user(question))
+    assert used == expected, f"the model saw {used} tokens, the frame renders to {expected}"
+    assert question in prompt
+    assert "- The pressure must not exceed 160 psi." in prompt, prompt
+    assert statement in prompt, "the ingested chunk is in the frame"
+    assert prompt.index("Constraints stated in the question") < prompt.index(statement)
+    assert used >= _tokens(stack, question) + _tokens(stack, statement)

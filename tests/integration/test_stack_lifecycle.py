@@ -22,18 +22,39 @@ from tests.integration.stackproc import (
 pytestmark = pytest.mark.integration
 
 
-def test_ctrl_c_stops_every_child(tmp_path) -> None:
+@pytest.mark.parametrize("how", ["ctrl-c", "aistack down"])
+def test_ctrl_c_or_down_stops_every_child(tmp_path, how: str) -> None:
     stack = start_stack(tmp_path)
     try:
-        pids = list(stack.pids().values())
+        pids = [*stack.pids().values(), stack.proc.pid]
         assert all(alive(p) for p in pids)
-        stack.proc.send_signal(signal.SIGINT)
+        if how == "ctrl-c":
+            stack.proc.send_signal(signal.SIGINT)
+        else:  # from another terminal, as a user would
+            result = stack.cli("down")
+            assert result.returncode == 0, result.stdout + result.stderr
         assert stack.proc.wait(timeout=60) == 0
-        assert wait_gone(pids) == []
+        assert wait_gone(pids) == [], f"still alive: {[p for p in pids if alive(p)]}"
         assert not (stack.home / "stack.json").exists()
         assert "stopped" in stack.output.read_text()
+        assert stack.cli("status").returncode == 1
     finally:
         stop(stack)
+
+
+def test_a_chat_template_that_drops_the_conversation_is_refused(tmp_path) -> None:
+    """The bug this guards against: `--chat-template gemma` on a Jinja-enabled llama.cpp
+    renders every conversation as the literal word "gemma", and the server still looks
+    healthy. The start-up probe must refuse such a runner, naming the template."""
+    literal = tmp_path / "literal.jinja"
+    literal.write_text("gemma")
+    env = stack_env(tmp_path / ".aistack", LLAMACPP_CHAT_TEMPLATE_FILE=str(literal))
+    result = aistack(env, tmp_path, "up", timeout=240)
+    assert result.returncode == 1, result.stdout
+    out = " ".join(result.stdout.split())
+    assert "drops the conversation" in out and str(literal) in out
+    assert "LLAMACPP_CHAT_TEMPLATE_FILE" in out
+    assert not (tmp_path / ".aistack" / "stack.json").exists()
 
 
 def test_crashed_service_is_restarted_and_kill_9_of_the_supervisor_leaves_no_orphan(
