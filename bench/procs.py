@@ -5,23 +5,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from tests.conftest import free_port
+from tests.service_process import wait_ready
+
+__all__ = ["ROOT", "free_port", "python", "running", "wait_ok", "wrk"]
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -48,15 +43,11 @@ def running(commands: list[list[str]], env: dict[str, str], log_dir: Path) -> It
 
 
 def wait_ok(url: str, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not become ready in {timeout_s}s")
+    """The tests' readiness wait (tests/service_process.py), ending a benchmark run cleanly."""
+    try:
+        wait_ready(url, timeout_s)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def python() -> str:

@@ -10,16 +10,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from services.kit.settings import StackSettings, load_settings
 
 
 class Settings(StackSettings):
     # --- the model (see services/asr/model_source.py for how ASR_MODEL is resolved) ---
-    asr_device: Literal["cpu", "cuda"] = "cpu"
-    # int8 is the fast CPU choice; on cuda use float16 or int8_float16.
-    asr_compute_type: str = "int8"
+    # Unset: cuda when the seed's ENABLE_GPU is true, else cpu.
+    asr_device: Literal["cpu", "cuda"] = Field(None, validate_default=False)  # type: ignore[assignment]
+    # Unset: float16 on cuda, int8 (the fast CPU choice) on cpu; int8_float16 also suits cuda.
+    asr_compute_type: str = Field(None, validate_default=False)  # type: ignore[assignment]
     # CTranslate2 threads per transcription; 0 lets it choose (min(4, cores)).
     asr_cpu_threads: int = Field(0, ge=0)
     # When ASR_MODEL names a model that cannot be loaded (offline, not cached), serve the
@@ -53,6 +54,14 @@ class Settings(StackSettings):
     asr_max_concurrency: int = Field(1, ge=1, le=64)
     asr_max_queue: int = Field(8, ge=0, le=1024)
     asr_retry_after_s: int = Field(10, ge=1)
+
+    @model_validator(mode="after")
+    def _device_from_enable_gpu(self) -> Settings:
+        if self.asr_device is None:
+            self.asr_device = "cuda" if self.enable_gpu else "cpu"
+        if self.asr_compute_type is None:
+            self.asr_compute_type = "float16" if self.asr_device == "cuda" else "int8"
+        return self
 
     @property
     def service_port(self) -> int:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 import uvicorn
-from uvicorn.config import STARTUP_FAILURE
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.config import STARTUP_FAILURE
 
 from services.kit.logging import configure_logging
 from services.kit.settings import SettingsError, StackSettings

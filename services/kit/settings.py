@@ -55,7 +55,6 @@ class StackSettings(BaseSettings):
     gateway_port: int = Field(8080, ge=1, le=65535)
     orch_port: int = Field(8081, ge=1, le=65535)
     rag_port: int = Field(8082, ge=1, le=65535)
-    qdrant_port: int = Field(6333, ge=1, le=65535)
     asr_port: int = Field(8084, ge=1, le=65535)
     mcp_port: int = Field(8085, ge=1, le=65535)
     tools_port: int = Field(8086, ge=1, le=65535)
@@ -76,12 +75,13 @@ class StackSettings(BaseSettings):
     llm_api_key: SecretStr | None = None
     ollama_model: str = "llama3:8b-instruct"
     vllm_model: str = "/models/Mistral-7B-Instruct"
+    # The seed's GPU switch: asr-api runs on cuda when it is set (unless ASR_DEVICE says).
     enable_gpu: bool = False
 
     # Published model ids (what /v1/models lists); every one is served by the configured runner.
     aistack_models: Annotated[list[str], NoDecode] = ["ai-stack"]
 
-    # Later services (seed §3); declared here so one .env configures the whole stack.
+    # The seed's RAG and ASR variables (§3), read by rag-api and asr-api.
     qdrant_url: str | None = None
     embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
     asr_model: str = "medium"
@@ -89,7 +89,6 @@ class StackSettings(BaseSettings):
     # Timeouts on every network call, in seconds.
     http_connect_timeout_s: float = Field(3.0, gt=0)
     http_read_timeout_s: float = Field(300.0, gt=0)
-    http_write_timeout_s: float = Field(30.0, gt=0)
     http_pool_timeout_s: float = Field(5.0, gt=0)
     ready_check_timeout_s: float = Field(2.0, gt=0)
 
@@ -147,6 +146,14 @@ class StackSettings(BaseSettings):
     @property
     def orchestrator_base_url(self) -> str:
         return (self.orchestrator_url or self.peer_url(self.orch_port)).rstrip("/")
+
+    @property
+    def tools_base_url(self) -> str:
+        return (self.tools_url or self.peer_url(self.tools_port)).rstrip("/")
+
+    @property
+    def mcp_base_url(self) -> str:
+        return (self.mcp_url or self.peer_url(self.mcp_port)).rstrip("/")
 
 
 S = TypeVar("S", bound=StackSettings)

@@ -15,7 +15,6 @@ from services.rag.engine import Embedders, RagEngine, load_embedders, open_store
 from services.rag.settings import Settings, enforce_offline_hub, get_settings
 
 
-
 def create_app(settings: Settings | None = None, embedders: Embedders | None = None) -> FastAPI:
     """Build the rag-api. ``embedders`` may be injected (tests load the model once per session);
     otherwise the model is loaded in the lifespan.

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +19,7 @@ from services.asr.settings import Settings
 from services.asr.tagger import SegmentTagger
 from tests.asr.speech import Media, make_media
 from tests.conftest import free_port
+from tests.service_process import ServiceProcess, running_service
 
 ROOT = Path(__file__).resolve().parents[2]
 # Small enough that an over-size upload is cheap to send; larger than every real test file.
@@ -94,13 +92,6 @@ def post_file(client: TestClient | httpx.Client, path: Path, **fields: object) -
         )
 
 
-@dataclass
-class ServiceProcess:
-    base_url: str
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-
 @pytest.fixture(scope="session")
 def asr_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     """A real ``python -m services.asr`` on a free loopback port: one transcription at a time
@@ -117,35 +108,9 @@ def asr_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServicePro
         ASR_TMP_DIR=str(work),
         HF_HUB_OFFLINE="1",
         LOG_LEVEL="info",
+        PYTHONPATH=str(ROOT),
     )
-    log = work.parent / "asr-process.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "services.asr"],
-            cwd=work,
-            env={**env, "PYTHONPATH": str(ROOT)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"asr-api exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"asr-api not ready within 90 s:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield ServiceProcess(base, proc, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    with running_service("asr", env, port, work.parent, cwd=work, timeout_s=90) as service:
+        if service.proc.returncode is not None:
+            pytest.fail(f"asr-api exited with {service.proc.returncode}:\n{service.output()}")
+        yield service

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 import pytest
 
@@ -72,21 +71,28 @@ async def test_cancelled_waiter_gives_its_place_back() -> None:
 async def test_cancelled_request_keeps_its_slot_until_the_thread_ends() -> None:
     """A thread cannot be stopped: its slot must stay taken until it has finished."""
     gate = AdmissionGate(max_running=1, max_waiting=0, retry_after_s=1)
+    release = threading.Event()
     finished = threading.Event()
 
     def work() -> str:
-        time.sleep(0.3)
+        release.wait(timeout=30)
         finished.set()
         return "transcript"
 
+    entered = asyncio.Event()
+
     async def request() -> str:
         async with gate.slot():
+            entered.set()
             return await run_to_completion(asyncio.to_thread(work))
 
     task = asyncio.create_task(request())
-    await asyncio.sleep(0.05)
-    assert gate.running == 1
+    await entered.wait()
     task.cancel()
+    # However long we wait, the cancelled request holds its slot while its thread runs.
+    done, _ = await asyncio.wait({task}, timeout=0.2)
+    assert not done and gate.running == 1 and not finished.is_set()
+    release.set()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert finished.is_set()

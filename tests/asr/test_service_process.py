@@ -9,8 +9,9 @@ import openai
 import psutil
 import pytest
 
-from tests.asr.conftest import ServiceProcess, post_file
+from tests.asr.conftest import post_file
 from tests.asr.speech import Media
+from tests.service_process import ServiceProcess
 
 pytestmark = pytest.mark.integration
 

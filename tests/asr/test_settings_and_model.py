@@ -74,3 +74,18 @@ def test_unavailable_name_without_fallback_refuses(tmp_path: Path) -> None:
     )
     with pytest.raises(ModelLoadError, match="ASR_MODEL='medium'"):
         load_model(settings)
+
+
+def test_enable_gpu_puts_asr_on_cuda_unless_asr_device_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from services.asr.settings import Settings
+
+    assert (Settings().asr_device, Settings().asr_compute_type) == ("cpu", "int8")
+    monkeypatch.setenv("ENABLE_GPU", "true")
+    assert (Settings().asr_device, Settings().asr_compute_type) == ("cuda", "float16")
+    monkeypatch.setenv("ASR_DEVICE", "cpu")
+    assert (Settings().asr_device, Settings().asr_compute_type) == ("cpu", "int8")
+    monkeypatch.setenv("ASR_COMPUTE_TYPE", "int8_float16")
+    monkeypatch.setenv("ASR_DEVICE", "cuda")
+    assert Settings().asr_compute_type == "int8_float16"

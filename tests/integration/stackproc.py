@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 
 from tests.conftest import free_port
@@ -153,14 +152,3 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> No
             return
         time.sleep(0.2)
     raise AssertionError(f"{what} (waited {timeout_s:g}s)")
-
-
-def http_ok(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def wait_http_ok(url: str, timeout_s: float = 60) -> None:
-    wait_until(lambda: http_ok(url), timeout_s, f"{url} not OK")

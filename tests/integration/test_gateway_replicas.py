@@ -6,15 +6,15 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import httpx
 import pytest
 
 from tests.conftest import free_port
-from tests.integration.stackproc import wait_http_ok
+from tests.service_process import running_service
 
 pytestmark = pytest.mark.integration
 
@@ -52,37 +52,23 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def gateways(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     workdir = tmp_path_factory.mktemp("replicas")
     dead_orchestrator = free_port()
-    urls, procs = [], []
-    for index in range(2):
-        port = free_port()
-        env = dict(os.environ)
-        env.update(
-            GATEWAY_PORT=str(port),
-            GATEWAY_API_KEYS=f"team:{KEY}",
-            GATEWAY_DEFAULT_RPM="5",
-            REDIS_URL=redis_url,
-            ORCHESTRATOR_URL=f"http://127.0.0.1:{dead_orchestrator}",
-        )
-        log = (workdir / f"gateway-{index}.log").open("wb")
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "services.gateway"],
-                env=env,
-                cwd=workdir,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+    with ExitStack() as stack:
+        urls = []
+        for _ in range(2):
+            port = free_port()
+            env = dict(os.environ)
+            env.update(
+                GATEWAY_PORT=str(port),
+                GATEWAY_API_KEYS=f"team:{KEY}",
+                GATEWAY_DEFAULT_RPM="5",
+                REDIS_URL=redis_url,
+                ORCHESTRATOR_URL=f"http://127.0.0.1:{dead_orchestrator}",
             )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        for url in urls:
-            wait_http_ok(f"{url}/health")
+            gateway = stack.enter_context(
+                running_service("gateway", env, port, workdir, cwd=workdir, ready_path="/health")
+            )
+            urls.append(gateway.base_url)
         yield urls
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
 
 
 def test_replicas_share_one_budget(gateways: list[str]) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -12,7 +10,7 @@ import openai
 import pytest
 
 from tests.conftest import free_port
-from tests.integration.stackproc import wait_http_ok
+from tests.service_process import running_service
 
 pytestmark = pytest.mark.integration
 
@@ -31,27 +29,13 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
         LLM_MODEL="any",
         GATEWAY_API_KEYS=KEY,
     )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", module],
-            env=env,
-            cwd=workdir,
-            stdout=(workdir / f"{module}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        for module in ("services.orchestrator", "services.gateway")
-    ]
-    gateway = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
-    orchestrator = f"http://127.0.0.1:{env['ORCH_PORT']}"
-    try:
-        wait_http_ok(f"{orchestrator}/health")
-        wait_http_ok(f"{gateway}/health")
-        yield gateway, orchestrator
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
+    with (
+        running_service("orchestrator", env, int(env["ORCH_PORT"]), workdir, cwd=workdir,
+                        ready_path="/health") as orchestrator,
+        running_service("gateway", env, int(env["GATEWAY_PORT"]), workdir, cwd=workdir,
+                        ready_path="/health") as gateway,
+    ):  # fmt: skip
+        yield gateway.base_url, orchestrator.base_url
 
 
 @pytest.mark.parametrize("stream", [False, True])

@@ -15,9 +15,9 @@ from tests.integration.stackproc import (
     start_stack,
     stop,
     wait_gone,
-    wait_http_ok,
     wait_until,
 )
+from tests.service_process import wait_ready
 
 pytestmark = pytest.mark.integration
 
@@ -70,7 +70,7 @@ def test_crashed_service_is_restarted_and_kill_9_of_the_supervisor_leaves_no_orp
             return new is not None and new != old and alive(new)
 
         wait_until(restarted, 60, "the orchestrator was not restarted")
-        wait_http_ok(f"http://127.0.0.1:{stack.orch_port}/ready", 60)
+        wait_ready(f"http://127.0.0.1:{stack.orch_port}/ready", 60)
         assert "restarting" in stack.output.read_text()
 
         children = list(stack.pids().values())

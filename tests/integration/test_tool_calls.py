@@ -5,15 +5,15 @@ The bundled base model cannot call tools, so the runner here is the emulator."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import openai
 import pytest
 
 from tests.conftest import free_port
-from tests.integration.stackproc import wait_http_ok
+from tests.service_process import running_service
 
 pytestmark = pytest.mark.integration
 
@@ -42,27 +42,17 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         LLM_MODEL="bench-model",
         GATEWAY_API_KEYS=KEY,
     )
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    commands = [
-        [sys.executable, "-m", "bench.upstream", "--port", str(up)],
-        [sys.executable, "-m", "services.orchestrator"],
-        [sys.executable, "-m", "services.gateway"],
-    ]
-    procs = [
-        subprocess.Popen(
-            cmd, env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-        )
-        for cmd in commands
-    ]
-    try:
-        for port in (up, orch, gw):
-            wait_http_ok(f"http://127.0.0.1:{port}/health")
+    work = tmp_path_factory.mktemp("tool-calls")
+    with ExitStack() as stack:
+        for name, port, argv in (
+            ("upstream", up, [sys.executable, "-m", "bench.upstream", "--port", str(up)]),
+            ("orchestrator", orch, None),
+            ("gateway", gw, None),
+        ):
+            stack.enter_context(
+                running_service(name, env, port, work, argv=argv, ready_path="/health")
+            )
         yield f"http://127.0.0.1:{gw}/v1"
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,9 @@ from services.rag.engine import Embedders, RagEngine, load_embedders, open_store
 from services.rag.ingest import IngestItem
 from services.rag.settings import Settings, enforce_offline_hub
 
+# The store contract's asserts report their values like a test module's.
+pytest.register_assert_rewrite("tests.rag.store_contract")
+
 
 def make_settings(home: Path, **overrides: Any) -> Settings:
     """Settings from explicit values only (no .env, no environment beyond the cleaned one)."""

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +16,11 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.service_process import ServiceProcess, start_service
 
 pytestmark = pytest.mark.integration
 
 N_FILES = 40
-
-
-@dataclass
-class Service:
-    proc: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 def _env(home: Path, port: int, **extra: str) -> dict[str, str]:
@@ -48,36 +38,13 @@ def _env(home: Path, port: int, **extra: str) -> dict[str, str]:
     return env
 
 
-def start(home: Path, timeout_s: float = 120, **extra: str) -> Service:
+def start(home: Path, timeout_s: float = 120, **extra: str) -> ServiceProcess:
     port = free_port()
-    log = home.parent / f"rag-{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "services.rag"],
-            env=_env(home, port, **extra),
-            cwd=Path(__file__).resolve().parents[2],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    service = Service(proc, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return service
-        try:
-            if httpx.get(service.url + "/ready", timeout=2).status_code == 200:
-                return service
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    stop(service)
-    raise AssertionError(f"rag-api not ready in {timeout_s}s:\n{service.output()}")
+    return start_service("rag", _env(home, port, **extra), port, home.parent, timeout_s=timeout_s)
 
 
-def stop(service: Service, sig: int = signal.SIGTERM) -> None:
-    if service.proc.poll() is None:
-        service.proc.send_signal(sig)
-        service.proc.wait(timeout=30)
+def stop(service: ServiceProcess, sig: int = signal.SIGTERM) -> None:
+    service.stop(sig)
 
 
 @pytest.fixture
@@ -98,16 +65,16 @@ def _batch() -> list[tuple[str, tuple[str, bytes, str]]]:
     return files
 
 
-def _chunk_ids(service: Service) -> tuple[int, int]:
-    docs = httpx.get(service.url + "/documents", timeout=30).json()["data"]
+def _chunk_ids(service: ServiceProcess) -> tuple[int, int]:
+    docs = httpx.get(service.base_url + "/documents", timeout=30).json()["data"]
     return len(docs), sum(d["chunks"] for d in docs)
 
 
-def _ingest_in_background(service: Service) -> subprocess.Popen[bytes]:
+def _ingest_in_background(service: ServiceProcess) -> subprocess.Popen[bytes]:
     # A separate process posts the batch so that this one is free to watch and kill.
     code = (
         "import httpx, pickle, sys; files = pickle.loads(sys.stdin.buffer.read()); "
-        f"httpx.post('{service.url}/ingest', files=files, timeout=600)"
+        f"httpx.post('{service.base_url}/ingest', files=files, timeout=600)"
     )
     import pickle
 
@@ -136,7 +103,7 @@ def test_sigkill_mid_ingest_then_rerun_completes_without_duplicates(home: Path) 
     service = start(home)
     try:
         _, partial = _chunk_ids(service)
-        rerun = httpx.post(service.url + "/ingest", files=_batch(), timeout=600).json()
+        rerun = httpx.post(service.base_url + "/ingest", files=_batch(), timeout=600).json()
         results = rerun["results"]
         assert all(r["status"] in {"ingested", "unchanged"} for r in results), results
         expected = sum(r["chunks"] for r in results)
@@ -145,12 +112,12 @@ def test_sigkill_mid_ingest_then_rerun_completes_without_duplicates(home: Path) 
         docs, total = _chunk_ids(service)
         assert (docs, total) == (N_FILES, expected)  # nothing twice, nothing missing
         # And once more: nothing new.
-        again = httpx.post(service.url + "/ingest", files=_batch(), timeout=600).json()
+        again = httpx.post(service.base_url + "/ingest", files=_batch(), timeout=600).json()
         assert {r["status"] for r in again["results"]} == {"unchanged"}
         assert _chunk_ids(service) == (N_FILES, expected)
 
         hits = httpx.post(
-            service.url + "/retrieve", json={"query": "tube 7-3 wall thickness", "top_k": 3}
+            service.base_url + "/retrieve", json={"query": "tube 7-3 wall thickness", "top_k": 3}
         ).json()
     finally:
         stop(service)
@@ -158,11 +125,11 @@ def test_sigkill_mid_ingest_then_rerun_completes_without_duplicates(home: Path) 
     service = start(home)
     try:
         for doc in hits["documents"]:
-            cited = httpx.get(f"{service.url}/chunks/{doc['citation']['chunk_id']}").json()
+            cited = httpx.get(f"{service.base_url}/chunks/{doc['citation']['chunk_id']}").json()
             assert cited["content"] == doc["content"]
             assert cited["citation"] == doc["citation"]
         same = httpx.post(
-            service.url + "/retrieve", json={"query": "tube 7-3 wall thickness", "top_k": 3}
+            service.base_url + "/retrieve", json={"query": "tube 7-3 wall thickness", "top_k": 3}
         ).json()
         assert [d["id"] for d in same["documents"]] == [d["id"] for d in hits["documents"]]
     finally:

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.unit
 
 def test_defaults_are_the_seeds_ports() -> None:
     s = StackSettings()
-    assert (s.gateway_port, s.orch_port, s.rag_port, s.qdrant_port) == (8080, 8081, 8082, 6333)
+    assert (s.gateway_port, s.orch_port, s.rag_port, s.asr_port) == (8080, 8081, 8082, 8084)
     assert (s.asr_port, s.mcp_port, s.tools_port) == (8084, 8085, 8086)
     assert s.llm_backend is LLMBackend.LLAMACPP
     assert s.embedding_model == "sentence-transformers/all-MiniLM-L6-v2"

@@ -83,9 +83,22 @@ def client_filter(filters: dict[str, Any] | None) -> Any:
     must_not: list[Any] = []
     for key, values in normalise_filters(filters):
         if key == "hard_fact":
-            # The server matches booleans fine; keep one meaning for both engines anyway.
-            cond = models.FieldCondition(key=key, match=models.MatchValue(value=True))
-            (must if values[0] else must_not).append(cond)
+            # The server could match the boolean, but both engines keep one meaning: the tags.
+            hard = models.Filter(
+                should=[
+                    models.Filter(
+                        must_not=[
+                            models.IsEmptyCondition(
+                                is_empty=models.PayloadField(key="quantity_kinds")
+                            )
+                        ]
+                    ),
+                    models.FieldCondition(
+                        key="constraint_kinds", match=models.MatchAny(any=HARD_FACT_KINDS)
+                    ),
+                ]
+            )
+            (must if values[0] else must_not).append(hard)
             continue
         match = (
             models.MatchValue(value=values[0]) if len(values) == 1 else models.MatchAny(any=values)

@@ -22,6 +22,7 @@ from services.gateway.upstream import Orchestrator
 from services.gateway.validation.stream import validate_body, validate_stream
 from services.gateway.validation.validator import Validator
 from services.kit.auth import principal_of
+from services.kit.openapi import json_body_openapi
 from services.kit.schemas import (
     ChatCompletionRequest,
     decode_json_object,
@@ -58,7 +59,12 @@ def check_guards(body: ChatCompletionRequest, settings: Settings) -> None:
             )
 
 
-@router.post("/v1/chat/completions", response_model=None)
+@router.post(
+    "/v1/chat/completions",
+    response_model=None,
+    # The body is read by hand (see below); its schema is documented all the same.
+    openapi_extra=json_body_openapi(ChatCompletionRequest),
+)
 async def chat_completions(request: Request) -> Response:
     # The hot path reads app.state directly: FastAPI's dependency solver costs more per
     # request than everything else this route does before forwarding.

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from services.kit.errors import ServiceError, UpstreamError
 from services.kit.logging import get_logger
+from services.kit.openapi import json_body_openapi
 from services.kit.schemas import (
     ChatCompletionRequest,
     decode_json_object,
@@ -62,7 +63,12 @@ async def _sse(first: dict[str, Any], events: GraphStream) -> AsyncIterator[byte
         events.cancel()
 
 
-@router.post("/v1/chat/completions", response_model=None)
+@router.post(
+    "/v1/chat/completions",
+    response_model=None,
+    # The body is read by hand (see below); its schema is documented all the same.
+    openapi_extra=json_body_openapi(ChatCompletionRequest, bearer=False),
+)
 async def chat_completions(request: Request) -> Response:
     # Read and validated here, with orjson, rather than through a model parameter and
     # dependencies: on the chat path FastAPI's own parsing costs more than the rest.
