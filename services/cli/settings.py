@@ -44,6 +44,8 @@ class Settings(StackSettings):
         env = dict(os.environ)
         env.update(
             GATEWAY_API_KEYS=api_key,
+            # The orchestrator calls the tool registry and the MCP servers with the same key.
+            ORCH_PEER_API_KEY=api_key,
             AISTACK_HOME=str(self.aistack_home.resolve()),
             PYTHONUNBUFFERED="1",
         )

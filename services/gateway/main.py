@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.gateway.api.routes import chat, models
+from services.gateway.api.routes import chat, debug, models
 from services.gateway.api.routes import conditioning as conditioning_routes
 from services.gateway.conditioning.domains import DomainScorer
 from services.gateway.conditioning.extract import Extractor
@@ -67,7 +67,7 @@ def create_app(
     app = create_service_app(
         "gateway",
         settings,
-        routers=[models.router, chat.router, conditioning_routes.router],
+        routers=[models.router, chat.router, conditioning_routes.router, debug.router],
         lifespan=lifespan,
     )
     app.state.keyring = keyring

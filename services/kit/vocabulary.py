@@ -2,6 +2,9 @@
 
 - ``DOMAINS``: the engineering domains a document, a chunk or a prompt belongs to.
 - ``DEFAULT_TOP_K``: how many passages a retrieval returns when the caller does not say.
+- ``transcript_tag(segment_tag)``: the rag-api tag of transcript passages by the ASR tagger's
+  verdict (``transcript:technical``, ``transcript:narrative``), so retrieval can take the
+  technical segments of recordings only (the seed's §12).
 - Domain weights, one convention end to end: **multipliers where 1 is neutral** (2 doubles a
   domain's score, 0 hides it, a missing domain is 1). The gateway's conditioning measures a
   prompt as shares that sum to 1 (``Conditioning.domain_weights``) and converts them once,
@@ -18,6 +21,13 @@ Domain = Literal["chem", "mech", "materials"]
 DOMAINS: tuple[str, ...] = get_args(Domain)
 
 DEFAULT_TOP_K = 5
+
+TECHNICAL = "technical"
+
+
+def transcript_tag(segment_tag: str) -> str:
+    """The knowledge-base tag of transcript passages with this ASR segment tag."""
+    return f"transcript:{segment_tag}"
 
 
 def shares_to_multipliers(shares: Mapping[str, float]) -> dict[str, float]:

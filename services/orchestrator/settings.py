@@ -1,12 +1,25 @@
-"""Orchestrator settings: the stack's variables (ports, LLM runner) and nothing more yet."""
+"""Orchestrator settings: evidence (retrieval, tools, MCP), the loop's budget, tool calling."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 
-from services.kit.settings import StackSettings, load_settings
+from services.kit.settings import LLMBackend, StackSettings, load_settings
+from services.kit.vocabulary import DOMAINS
+
+
+class ToolCalling(StrEnum):
+    """LLM_TOOL_CALLING: whether the model is offered tools (auto: when the backend can call
+    them; the embedded llama.cpp base model cannot)."""
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
 
 
 class Settings(StackSettings):
@@ -14,6 +27,48 @@ class Settings(StackSettings):
     orch_retrieval: bool = True
     # rag-api must answer quickly or the chat goes on without evidence.
     orch_retrieval_timeout_s: float = Field(10.0, gt=0)
+    # Use the tool registry: rule-chosen tools (unit conversions, calculators) and the
+    # model's own tool calls.
+    orch_tools: bool = True
+    # MCP domain servers whose tools the model is offered ("" = none).
+    orch_mcp_domains: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DOMAINS))
+    # The bearer key the orchestrator presents to the tool registry and the MCP servers.
+    orch_peer_api_key: SecretStr | None = None
+    # How long a fetched tool list is reused before asking again.
+    orch_tool_list_ttl_s: float = Field(10.0, gt=0)
+
+    # The loop's budget: steps (tools, retrievals, model tool rounds), each step's time, and
+    # the whole run's; when one is reached the answer is generated from what was gathered.
+    orch_max_steps: int = Field(8, ge=1, le=64)
+    orch_step_timeout_s: float = Field(15.0, gt=0)
+    orch_deadline_s: float = Field(60.0, gt=0)
+
+    llm_tool_calling: ToolCalling = ToolCalling.AUTO
+
+    # GET /debug/last: the last run's state per key (off in the production values).
+    orch_debug: bool = True
+
+    @field_validator("orch_mcp_domains", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("orch_mcp_domains")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(DOMAINS))
+        if unknown:
+            raise ValueError(f"unknown domain(s) {unknown}; choose from {', '.join(DOMAINS)}")
+        return value
+
+    @property
+    def tools_offered_to_model(self) -> bool:
+        """Whether the model is offered tools (LLM_TOOL_CALLING, auto by backend)."""
+        if self.llm_tool_calling == ToolCalling.AUTO:
+            return self.llm_backend != LLMBackend.LLAMACPP
+        return self.llm_tool_calling == ToolCalling.ON
 
     @property
     def service_port(self) -> int:

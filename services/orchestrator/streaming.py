@@ -10,21 +10,44 @@ cancellation it handles fully. A bounded queue keeps the generation from running
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 _END = object()
 
 
 class GraphStream:
-    def __init__(self, events: AsyncIterator[Any], buffer: int = 64) -> None:
+    """Args:
+    events: the graph's ``astream``: custom items, or ``(mode, item)`` pairs when
+        ``with_values`` (``stream_mode=["custom", "values"]``).
+    with_values: keep the last full state and hand it to ``on_end`` when the run is over.
+    """
+
+    def __init__(
+        self,
+        events: AsyncIterator[Any],
+        buffer: int = 64,
+        *,
+        with_values: bool = False,
+        on_end: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self._queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=buffer)
+        self._with_values = with_values
+        self._on_end = on_end
         self._task = asyncio.create_task(self._pump(events), name="graph-stream")
 
     async def _pump(self, events: AsyncIterator[Any]) -> None:
+        last: dict[str, Any] | None = None
         try:
             async for item in events:
+                if self._with_values:
+                    mode, item = item
+                    if mode == "values":
+                        last = item
+                        continue
                 await self._queue.put(item)
+            if last is not None and self._on_end is not None:
+                self._on_end(last)
             await self._queue.put(_END)
         except asyncio.CancelledError:
             raise

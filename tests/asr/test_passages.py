@@ -45,3 +45,21 @@ def test_untagged_segments_are_accepted() -> None:
 def test_missing_field_raises() -> None:
     with pytest.raises(KeyError):
         segments_to_passages([{"start": 0, "text": "x"}], "a.wav")
+
+
+def test_rag_documents_keep_technical_and_narrative_passages_apart() -> None:
+    from services.asr.knowledge import rag_documents
+
+    segments = [
+        {"start": 0.0, "end": 2.0, "text": "Welcome back, everyone.", "tag": "narrative"},
+        {"start": 2.0, "end": 5.0, "text": "Torque the M12 bolts to 79 N·m.", "tag": "technical"},
+        {"start": 5.0, "end": 8.0, "text": "The yield is 355 MPa.", "tag": "technical"},
+    ]
+    (only,) = rag_documents(segments, "lab.wav", "technical", "mech")
+    assert only["tags"] == ["transcript:technical"] and only["domain"] == "mech"
+    assert [s["start"] for s in only["segments"]] == [2.0]  # neighbours merged, narrative left out
+    assert "79 N·m" in only["segments"][0]["text"] and "355 MPa" in only["segments"][0]["text"]
+    both = rag_documents(segments, "lab.wav", "all", None)
+    assert [d["tags"] for d in both] == [["transcript:narrative"], ["transcript:technical"]]
+    assert both[0]["segments"][0]["text"] == "Welcome back, everyone."
+    assert rag_documents([], "x.wav", "all", None) == []

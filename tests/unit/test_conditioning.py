@@ -142,6 +142,7 @@ async def test_the_frame_the_llm_sees_starts_with_the_conditioning(extractor: Ex
     await graph.ainvoke(s)
     system, user = llm.calls[0]
     assert system["role"] == "system" and system["content"].startswith("## Constraints")
+    assert "Notes on" not in system["content"], "nothing failed, nothing to note"
     assert "422.039 K" in system["content"] and "ksi (SI: Pa)" in system["content"]
     assert user == {"role": "user", "content": QUESTION}
 

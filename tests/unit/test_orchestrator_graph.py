@@ -6,6 +6,7 @@ exercised by the integration tests).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -77,7 +78,7 @@ class RecordingLLM:
             )
 
 
-def state(stream: bool, include_usage: bool = False) -> ChatState:
+def state(stream: bool, include_usage: bool = False, **extra: Any) -> ChatState:
     return {
         "completion_id": "chatcmpl-ours",
         "created": 42,
@@ -87,32 +88,54 @@ def state(stream: bool, include_usage: bool = False) -> ChatState:
         "stream": stream,
         "include_usage": include_usage,
         "context": [],
+        "plan": [],
+        "steps": [],
+        "steps_taken": 0,
+        "deadline": time.monotonic() + 60,
+        "stop": None,
+        **extra,  # type: ignore[typeddict-item]
     }
 
 
-def test_frame_puts_context_first_and_keeps_messages_verbatim() -> None:
-    messages = [{"role": "system", "content": "be brief"}, {"role": "user", "content": " 3  bar "}]
-    framed = frame_messages(messages, [{"title": "Constraints", "text": "p ≤ 10 bar"}])
-    assert framed[0] == {"role": "system", "content": "## Constraints\np ≤ 10 bar"}
-    assert framed[1:] == messages
-    assert frame_messages(messages, []) is messages
+def test_frame_goes_first_into_a_new_system_message_or_the_clients() -> None:
+    user = {"role": "user", "content": " 3  bar "}
+    block = [{"title": "Constraints", "text": "p ≤ 10 bar"}]
+    alone = frame_messages([user], block)  # type: ignore[arg-type]
+    assert alone == [{"role": "system", "content": "## Constraints\np ≤ 10 bar"}, user]
+    # The client's own system message gets the frame first: one system message, not two
+    # (strict chat templates refuse a second one).
+    client = [{"role": "system", "content": "be brief"}, user]
+    merged = frame_messages(client, block)  # type: ignore[arg-type]
+    assert [m["role"] for m in merged] == ["system", "user"] and merged[1] is user
+    assert merged[0]["content"] == (
+        "## Constraints\np ≤ 10 bar\n\n## Instructions from the client\nbe brief"
+    )
+    parts = [{"role": "developer", "content": [{"type": "text", "text": "be brief"}]}, user]
+    merged = frame_messages(parts, block)  # type: ignore[arg-type]
+    assert merged[0]["role"] == "system" and merged[0]["content"][-1]["text"] == "be brief"
+    assert frame_messages(client, []) is client
 
 
-async def test_pre_generate_nodes_run_in_order_and_feed_the_frame() -> None:
+async def test_planned_steps_run_in_order_and_feed_the_frame() -> None:
     order: list[str] = []
 
     def adds(title: str):
         async def node(s: ChatState) -> dict[str, Any]:
             order.append(title)
-            return {"context": [*s.get("context", []), {"title": title, "text": title.lower()}]}
+            return {
+                "plan": s["plan"][1:],
+                "context": [*s.get("context", []), {"title": title, "text": title.lower()}],
+            }
 
         return node
 
     llm = RecordingLLM()
-    graph = build_graph(
-        GenerateNode(llm), [("units", adds("Units")), ("evidence", adds("Evidence"))]
-    )
-    result = await graph.ainvoke(state(stream=False))
+    graph = build_graph(GenerateNode(llm), tool=adds("Units"), retrieve=adds("Evidence"))
+    plan = [
+        {"kind": "tool", "tool": "convert_units", "arguments": {}, "why": ""},
+        {"kind": "retrieve", "tool": "documents", "arguments": {}, "why": ""},
+    ]
+    result = await graph.ainvoke(state(stream=False, plan=plan))
     assert order == ["Units", "Evidence"]
     assert llm.calls[0][0]["content"] == "## Units\nunits\n\n## Evidence\nevidence"
     assert llm.calls[0][1] == {"role": "user", "content": "What is 3 bar in kPa?"}
@@ -136,6 +159,8 @@ async def test_streaming_restamps_chunks_and_marks_usage() -> None:
     assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
     assert [c["usage"] for c in chunks[:-1]] == [None, None]
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] == 5
+    # The finishing chunk says what ran.
+    assert [s["node"] for s in chunks[-2]["steps"]] == ["generate"]
 
 
 async def test_runner_failure_surfaces_from_the_graph() -> None:

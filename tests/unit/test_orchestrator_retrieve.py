@@ -18,6 +18,16 @@ from services.orchestrator.graph.retrieve import RetrieveNode, retrieval_request
 from tests.handler_server import Handler, closed_port_url, serve_handler
 from tests.unit.test_orchestrator_graph import RecordingLLM, state
 
+
+def retrieval(question: str, conditioning: dict | None) -> dict:
+    """The planner's retrieval step for ``question``."""
+    return {
+        "kind": "retrieve",
+        "tool": "documents",
+        "arguments": retrieval_request(question, conditioning),
+        "why": "evidence",
+    }
+
 pytestmark = pytest.mark.unit
 
 DOC = {
@@ -42,7 +52,7 @@ async def node() -> AsyncIterator[MakeNode]:
         def make(handler: Handler | None = None, url: str | None = None) -> RetrieveNode:
             base = url or servers.enter_context(serve_handler(handler))
             clients.append(PeerClient(StackSettings(), base, name="rag-api"))
-            return RetrieveNode(clients[-1])
+            return RetrieveNode(clients[-1], step_timeout_s=5)
 
         yield make
         for client in clients:
@@ -80,10 +90,11 @@ async def test_evidence_follows_the_conditioning_and_citations_come_back(node: M
         return httpx.Response(200, json={"object": "list", "documents": [DOC]})
 
     llm = RecordingLLM()
-    graph = build_graph(GenerateNode(llm), [("retrieve", node(rag))])
-    s = state(stream=False)
-    s["messages"] = [{"role": "user", "content": "Yield strength of ZX9 must not exceed what?"}]
-    s["conditioning"] = {"constraints": ["must not exceed"], "retrieval": {"top_k": 3}}
+    graph = build_graph(GenerateNode(llm), retrieve=node(rag))
+    question = "Yield strength of ZX9 must not exceed what?"
+    conditioning = {"constraints": ["must not exceed"], "retrieval": {"top_k": 3}}
+    s = state(stream=False, plan=[retrieval(question, conditioning)], conditioning=conditioning)
+    s["messages"] = [{"role": "user", "content": question}]
     result = await graph.ainvoke(s)
     assert sent[0]["query"] == s["messages"][0]["content"] and sent[0]["top_k"] == 3
     frame = llm.calls[0][0]["content"]
@@ -95,9 +106,9 @@ async def test_evidence_follows_the_conditioning_and_citations_come_back(node: M
 async def test_streamed_answers_carry_citations_on_the_last_content_chunk(node: MakeNode) -> None:
     graph = build_graph(
         GenerateNode(RecordingLLM()),
-        [("retrieve", node(lambda r: httpx.Response(200, json={"documents": [DOC]})))],
+        retrieve=node(lambda r: httpx.Response(200, json={"documents": [DOC]})),
     )
-    s = state(stream=True)
+    s = state(stream=True, plan=[retrieval("ZX9?", None)])
     chunks = [c async for c in graph.astream(s, stream_mode="custom")]
     assert "citations" not in chunks[0]
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
@@ -115,7 +126,12 @@ async def test_streamed_answers_carry_citations_on_the_last_content_chunk(node: 
 async def test_rag_trouble_degrades_to_an_answer_without_evidence(trouble, node: MakeNode) -> None:
     llm = RecordingLLM()
     retrieve = node(url=closed_port_url()) if trouble == "refused" else node(trouble)
-    graph = build_graph(GenerateNode(llm), [("retrieve", retrieve)])
-    result = await graph.ainvoke(state(stream=False))
+    graph = build_graph(GenerateNode(llm), retrieve=retrieve)
+    result = await graph.ainvoke(state(stream=False, plan=[retrieval("What is 3 bar?", None)]))
     assert "citations" not in result["completion"]
-    assert llm.calls[0] == state(stream=False)["messages"], "no frame when there is no evidence"
+    frame, *conversation = llm.calls[0]
+    assert conversation == state(stream=False)["messages"]
+    # The answer still comes, and the model is told what it could not use.
+    assert "no evidence" in frame["content"] and "rag-api" in frame["content"]
+    (step,) = [s for s in result["completion"]["steps"] if s["node"] == "retrieve"]
+    assert step["outcome"] == "error"

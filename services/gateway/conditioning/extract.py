@@ -21,6 +21,8 @@ class QuantityOut(BaseModel):
     unit: str
     si_value: float | None
     si_unit: str | None
+    # pressure, length, velocity ... (services/kit/quantities.py): calculators match on it.
+    kind: str = "other"
 
 
 class TargetUnit(BaseModel):

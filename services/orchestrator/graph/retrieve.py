@@ -1,10 +1,10 @@
 """The retrieve node: evidence from rag-api, framed after the conditioning, with citations.
 
-The gateway's conditioning says how to retrieve (top-k, domain weights, hard-fact preference);
-its domain weights are already rag-api's multipliers (services/kit/vocabulary.py) and pass on
-unchanged.
-If rag-api cannot answer, the chat goes on without evidence: retrieval improves an answer, it
-must not prevent one.
+The planner decides what to retrieve (services/orchestrator/graph/planner.py): documents
+weighted to the question's domains (the gateway's multipliers, services/kit/vocabulary.py,
+passed on unchanged) or, for a question about a recording, its technical transcript passages
+only. If rag-api cannot answer, the chat goes on without evidence and the frame says so:
+retrieval improves an answer, it must not prevent one.
 """
 
 from __future__ import annotations
@@ -13,15 +13,11 @@ from typing import Any
 
 from opentelemetry import trace
 
-from services.kit.errors import ServiceError
-from services.kit.logging import get_logger
 from services.kit.peer import PeerClient
-from services.kit.schemas import last_user_text
 from services.kit.vocabulary import DEFAULT_TOP_K
 from services.orchestrator.errors import RetrievalError
 from services.orchestrator.graph.state import ChatState, ContextBlock
-
-log = get_logger(__name__)
+from services.orchestrator.graph.steps import run_step, step_timeout
 
 
 def retrieval_request(query: str, conditioning: dict[str, Any] | None) -> dict[str, Any]:
@@ -44,10 +40,10 @@ def _label(citation: dict[str, Any]) -> str:
     return where
 
 
-def evidence_block(documents: list[dict[str, Any]]) -> ContextBlock:
+def evidence_block(documents: list[dict[str, Any]], first: int = 1) -> ContextBlock:
     lines = [
         f"[{i}] ({_label(d['citation'])}) {d['content'].strip()}"
-        for i, d in enumerate(documents, start=1)
+        for i, d in enumerate(documents, start=first)
     ]
     return {
         "title": "Evidence from your documents (cite as [n])",
@@ -56,8 +52,9 @@ def evidence_block(documents: list[dict[str, Any]]) -> ContextBlock:
 
 
 class RetrieveNode:
-    def __init__(self, client: PeerClient) -> None:
+    def __init__(self, client: PeerClient, step_timeout_s: float) -> None:
         self.client = client
+        self.step_timeout_s = step_timeout_s
 
     async def search(self, request: dict[str, Any]) -> list[dict[str, Any]]:
         """rag-api's documents for ``request``.
@@ -73,21 +70,37 @@ class RetrieveNode:
         return [d for d in documents if isinstance(d, dict) and "content" in d and "citation" in d]
 
     async def __call__(self, state: ChatState) -> dict[str, Any]:
-        query = last_user_text(state["messages"])
-        if not query.strip():
-            return {}
-        try:
-            documents = await self.search(retrieval_request(query, state.get("conditioning")))
-        except ServiceError as exc:
-            log.warning("retrieval failed; answering without evidence", error=str(exc))
-            return {}
+        action, *rest = state["plan"]
+        timeout = step_timeout(state, self.step_timeout_s)
+        documents, step, note = await run_step(
+            "retrieve",
+            action["tool"],
+            {k: v for k, v in action["arguments"].items() if k != "query"},
+            self.search(action["arguments"]),
+            timeout,
+            "rag-api",
+        )
+        update: dict[str, Any] = {
+            "plan": rest,
+            "steps": [*state.get("steps", []), step],
+            "steps_taken": state.get("steps_taken", 0) + 1,
+        }
+        if documents is None:
+            update["notes"] = [*state.get("notes", []), f"no evidence: {note}"]
+            return update
+        step["detail"] = f"{len(documents)} passage(s); {action['why']}"
         if not documents:
-            return {}
-        citations = [{"index": i, **d["citation"]} for i, d in enumerate(documents, start=1)]
+            return update
+        known = state.get("citations", [])
+        citations = [
+            {"index": i, **d["citation"]} for i, d in enumerate(documents, start=len(known) + 1)
+        ]
         trace.get_current_span().set_attribute(
             "aistack.citations", [str(c.get("chunk_id")) for c in citations]
         )
-        return {
-            "context": [*state.get("context", []), evidence_block(documents)],
-            "citations": citations,
-        }
+        update["context"] = [
+            *state.get("context", []),
+            evidence_block(documents, first=len(known) + 1),
+        ]
+        update["citations"] = [*known, *citations]
+        return update

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 
 from services.asr.api.routes.transcriptions import check_declared_size, transcribe_upload
 from services.asr.deps import KnowledgeDep, PipelineDep, SettingsDep
-from services.asr.knowledge import rag_document
+from services.asr.knowledge import rag_documents
 from services.kit.errors import InvalidRequestError
 from services.kit.vocabulary import DOMAINS
 
@@ -44,8 +44,8 @@ async def ingest(
     transcript = orjson.loads(rendered.body)
     segments = transcript.get("segments") or []
     source = fields.upload.filename or "upload"
-    document = rag_document(segments, source, which, str(domain) if domain else None)
-    stored = await knowledge.ingest(document) if document else {"ingested": 0, "results": []}
+    documents = rag_documents(segments, source, which, str(domain) if domain else None)
+    stored = await knowledge.ingest(documents) if documents else {"ingested": 0, "results": []}
     return {
         "object": "asr.ingest",
         "source": source,
@@ -53,7 +53,7 @@ async def ingest(
         "segments": {
             "total": len(segments),
             "technical": sum(s.get("tag") == "technical" for s in segments),
-            "sent": len(document["segments"]) if document else 0,
+            "sent": sum(len(d["segments"]) for d in documents),
         },
         "knowledge_base": stored,
     }

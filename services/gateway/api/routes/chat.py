@@ -87,11 +87,11 @@ async def chat_completions(request: Request) -> Response:
     if conditioning is not None:
         payload["conditioning"] = await conditioning.wire_for_messages(payload["messages"])
     if not body.stream:
-        answer = await orchestrator.chat(payload)
+        answer = await orchestrator.chat(payload, principal.name)
         if validator is not None:
             answer = validate_body(answer, validator, settings.gateway_validation_note)
         return Response(answer, media_type="application/json")
-    opening = asyncio.ensure_future(orchestrator.open_stream(payload))
+    opening = asyncio.ensure_future(orchestrator.open_stream(payload, principal.name))
     done, _ = await asyncio.wait({opening}, timeout=settings.gateway_keepalive_s)
     if done:
         # Answered quickly: a refusal still gets its own status code.

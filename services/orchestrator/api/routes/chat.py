@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,26 +20,14 @@ from services.kit.schemas import (
     validate_chat_request,
 )
 from services.kit.sse import DONE, EventStreamResponse, sse_event
-from services.orchestrator.graph.state import ChatState
-from services.orchestrator.settings import Settings
+from services.orchestrator.orchestration import Orchestration
 from services.orchestrator.streaming import GraphStream
 
 router = APIRouter(tags=["chat"])
 log = get_logger(__name__)
 
-
-def initial_state(body: ChatCompletionRequest) -> ChatState:
-    return {
-        "completion_id": f"chatcmpl-{uuid.uuid4().hex}",
-        "created": int(time.time()),
-        "public_model": body.model,
-        "messages": [m.model_dump(exclude_none=True) for m in body.messages],
-        "params": body.sampling_params(),
-        "stream": body.stream,
-        "include_usage": body.include_usage,
-        "context": [],
-        "conditioning": body.conditioning,
-    }
+# Set by the gateway: which key's run this is (GET /debug/last shows each key its own).
+KEY_HEADER = "x-aistack-key-name"
 
 
 async def _sse(first: dict[str, Any], events: GraphStream) -> AsyncIterator[bytes]:
@@ -73,14 +59,23 @@ async def chat_completions(request: Request) -> Response:
     # Read and validated here, with orjson, rather than through a model parameter and
     # dependencies: on the chat path FastAPI's own parsing costs more than the rest.
     body = validate_chat_request(decode_json_object(await request.body()))
-    graph: Any = request.app.state.graph
-    settings: Settings = request.app.state.settings
-    require_published_model(body.model, settings.aistack_models)
-    state = initial_state(body)
+    orchestration: Orchestration = request.app.state.orchestration
+    require_published_model(body.model, orchestration.settings.aistack_models)
+    state = await orchestration.initial_state(body)
+    runs = orchestration.runs
+    key = request.headers.get(KEY_HEADER, "anonymous")
+    graph = orchestration.graph
     if not body.stream:
         result = await graph.ainvoke(state)
+        if runs is not None:
+            runs.remember(key, result)
         return Response(orjson.dumps(result["completion"]), media_type="application/json")
-    events = GraphStream(graph.astream(state, stream_mode="custom"))
+    modes: Any = ["custom", "values"] if runs is not None else "custom"
+    events = GraphStream(
+        graph.astream(state, stream_mode=modes),
+        with_values=runs is not None,
+        on_end=(lambda final: runs.remember(key, final)) if runs is not None else None,
+    )
     # Pull the first chunk before answering so that a runner that is down yields a proper
     # 503 status rather than an error inside a 200 stream.
     try:

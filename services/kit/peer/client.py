@@ -1,4 +1,4 @@
-"""The one way a service calls another: :class:`PeerClient`, and what it hands back.
+"""HTTP peers: :class:`PeerClient`, and what it hands back.
 
 Every call between services goes through here (gateway → orchestrator, orchestrator → LLM
 runner, rag-api, tool registry; asr-api → rag-api; …), so all of them behave the same:
