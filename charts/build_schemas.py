@@ -342,9 +342,90 @@ def component_schemas() -> dict[str, dict]:
             },
         ),
         "tool-registry": python_component(
-            "Pluggy tool registry.", "tool-registry", {"plugins": volume(seed="plugins")}, {}
+            "Pluggy tool registry: drop-in tools as OpenAI tools and over MCP.",
+            "tool-registry",
+            {"plugins": volume(seed="plugins")},
+            {
+                "manifests": {
+                    **STRING_MAP,
+                    "propertyNames": {"pattern": r"^[-._a-zA-Z0-9]+\.(py|tool\.ya?ml)$"},
+                    "description": "plugin files for the ConfigMap: *.tool.yaml or *.py -> text",
+                },
+                "apiKeys": obj(
+                    {
+                        "existingSecret": string(description='"" = the gateway\'s Secret'),
+                        "existingSecretKey": string(minLength=1),
+                        "fileSecret": string(),
+                    },
+                    ("existingSecretKey",),
+                ),
+                "mcpEndpoint": obj(
+                    {
+                        "ingress": {**BOOLEAN, "description": "route <host>/mcp to the registry"},
+                        "allowedHosts": {"type": "array", "items": string(minLength=1)},
+                    },
+                    ("ingress",),
+                ),
+                "tools": obj(
+                    {
+                        "defaultTimeoutSeconds": {"type": "number", "exclusiveMinimum": 0},
+                        "pythonWorkers": integer(1, 64),
+                        "pythonWorkersMax": integer(1, 256),
+                        "memoryMb": integer(64),
+                    },
+                    ("defaultTimeoutSeconds", "pythonWorkers", "pythonWorkersMax", "memoryMb"),
+                ),
+            },
         ),
-        "mcp": python_component("MCP servers.", "mcp", {"data": volume(seed="mcp_data")}, {}),
+        "mcp": python_component(
+            "Per-domain MCP servers (chem, mech, materials) over Streamable HTTP.",
+            "mcp",
+            {"data": volume(seed="mcp_data")},
+            {
+                "apiKeys": obj(
+                    {
+                        "existingSecret": string(description='"" = the gateway\'s Secret'),
+                        "existingSecretKey": string(minLength=1),
+                        "fileSecret": string(),
+                    },
+                    ("existingSecretKey",),
+                ),
+                "mcpEndpoints": obj(
+                    {
+                        "ingress": {
+                            **BOOLEAN,
+                            "description": "route <host>/<domain>/mcp to the servers",
+                        },
+                        "allowedHosts": {"type": "array", "items": string(minLength=1)},
+                    },
+                    ("ingress",),
+                ),
+                "ingestOnStart": {
+                    **BOOLEAN,
+                    "description": "load a domain's baseline corpus into rag-api when absent",
+                },
+                "domains": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": {"enum": ["chem", "mech", "materials"]},
+                    "additionalProperties": obj(
+                        {
+                            "title": string(minLength=1),
+                            "description": string(),
+                            "corpus": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": string(minLength=1),
+                            },
+                            "constraints": string(minLength=1),
+                            "units": STRING_MAP,
+                        },
+                        ("title", "corpus", "constraints"),
+                    ),
+                    "description": "the domains file (MCP_DOMAINS_FILE), rendered into a ConfigMap",
+                },
+            },
+        ),
         "rag-api": python_component(
             "Retrieval API over Qdrant.",
             "rag-api",

@@ -6,16 +6,31 @@ import socket
 
 import pytest
 
+
+def _settings_variables() -> frozenset[str]:
+    """Every variable a service's or the CLI's Settings class reads, found from the classes
+    themselves (a new setting is cleared without anyone keeping a list)."""
+    import importlib
+    import pkgutil
+
+    from pydantic_settings import BaseSettings
+
+    import services
+
+    names: set[str] = set()
+    for package in pkgutil.iter_modules(services.__path__):
+        try:
+            module = importlib.import_module(f"services.{package.name}.settings")
+        except ModuleNotFoundError:
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, BaseSettings):
+                names |= {name.upper() for name in value.model_fields}
+    return frozenset(names)
+
+
 # Variables the stack reads; a developer's shell or .env must not leak into tests.
-STACK_VARIABLES = (
-    "GATEWAY_PORT ORCH_PORT RAG_PORT QDRANT_PORT ASR_PORT MCP_PORT TOOLS_PORT LLAMACPP_PORT "
-    "LLM_BACKEND LLM_BASE_URL LLM_MODEL LLM_API_KEY OLLAMA_MODEL VLLM_MODEL ENABLE_GPU "
-    "QDRANT_URL EMBEDDING_MODEL ASR_MODEL GATEWAY_API_KEYS AISTACK_MODELS AISTACK_HOME "
-    "ORCHESTRATOR_URL RAG_URL ASR_URL MCP_URL TOOLS_URL BIND_HOST PEER_HOST LOG_LEVEL LOG_FORMAT "
-    "OTEL_EXPORTER_OTLP_ENDPOINT REDIS_URL GATEWAY_API_KEYS_FILE GATEWAY_DEFAULT_RPM "
-    "GATEWAY_DEFAULT_TPM GATEWAY_CONDITIONING GATEWAY_VALIDATION GATEWAY_VALIDATION_NOTE "
-    "ORCH_RETRIEVAL RAG_DATA_DIR RAG_TORCH_THREADS ASR_DEVICE"
-).split()
+STACK_VARIABLES = sorted(_settings_variables())
 
 
 @pytest.fixture(autouse=True)

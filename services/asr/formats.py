@@ -19,6 +19,8 @@ _LANGUAGE_NAMES = {"en": "english", "de": "german", "fr": "french", "es": "spani
 class Rendered:
     body: bytes
     media_type: str
+    # Seconds of audio transcribed (sent as x-audio-duration-s: the gateway's audio budget).
+    duration_s: float = 0.0
 
 
 def _clock(seconds: float, decimal: str) -> str:

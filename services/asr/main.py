@@ -90,5 +90,9 @@ def create_app(
             await rag.aclose()
 
     return create_service_app(
-        "asr-api", settings, routers=[transcriptions.router, ingest.router], lifespan=lifespan
+        "asr-api",
+        settings,
+        routers=[transcriptions.router, ingest.router],
+        lifespan=lifespan,
+        internal=True,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -14,6 +14,7 @@ from services.asr.capacity import AdmissionGate
 from services.asr.engine import WhisperEngine
 from services.asr.formats import Rendered, ResponseFormatter
 from services.asr.media import MediaDecoder
+from services.asr.settings import Settings
 from services.asr.tagger import SegmentTagger
 from services.asr.transcript import TranscribeOptions, Transcript
 from services.kit.logging import get_logger
@@ -69,6 +70,10 @@ class TranscriptionPipeline:
         self.formatter = formatter
         self.gate = gate
 
+    def model_ids(self, settings: Settings) -> frozenset[str]:
+        """The names the loaded model answers to: ASR_MODEL_IDS and its own."""
+        return frozenset({*settings.asr_model_ids, self.engine.model_name.split(" ")[0]})
+
     def _transcribe(self, job: TranscriptionJob) -> Transcript:
         audio = self.decoder.run(job.path, job.workdir)
         transcript = self.engine.run(audio, job.options)
@@ -93,4 +98,5 @@ class TranscriptionPipeline:
             rtf=round(elapsed / transcript.duration, 3) if transcript.duration else None,
             segments=len(transcript.segments),
         )
-        return self.formatter.run(transcript, job.response_format, job.granularities)
+        rendered = self.formatter.run(transcript, job.response_format, job.granularities)
+        return replace(rendered, duration_s=round(transcript.duration, 3))

@@ -126,7 +126,12 @@ def stack_components(settings: Settings) -> list[Component]:
     components = [llama_server(settings)] if settings.embedded_llm else []
     components += [
         _python_service("rag-api", "services.rag", settings.rag_port, "RAG_PORT", host),
+        _python_service("mcp", "services.mcp", settings.mcp_port, "MCP_PORT", host),
         _python_service("asr-api", "services.asr", settings.asr_port, "ASR_PORT", host),
+        # Plugins come from PLUGINS_DIR (default: the repository's services/plugins/).
+        _python_service(
+            "tool-registry", "services.tool_registry", settings.tools_port, "TOOLS_PORT", host
+        ),
         _python_service(
             "orchestrator", "services.orchestrator", settings.orch_port, "ORCH_PORT", host
         ),

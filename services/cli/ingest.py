@@ -74,6 +74,7 @@ def run_ingest(
     tags: str | None,
     console: Console,
     timeout_s: float = 600,
+    headers: dict[str, str] | None = None,
 ) -> Summary:
     files = expand(paths)
     summary = Summary(files=len(files))
@@ -85,7 +86,7 @@ def run_ingest(
     )
     timeout = httpx.Timeout(timeout_s, connect=5)
     with (
-        httpx.Client(base_url=base_url, timeout=timeout) as client,
+        httpx.Client(base_url=base_url, timeout=timeout, headers=headers or {}) as client,
         Progress(*columns, console=console) as progress,
     ):
         task = progress.add_task("ingesting", total=len(files))

@@ -15,8 +15,9 @@ from rich.panel import Panel
 from rich.table import Table
 
 from services.cli.components import stack_components
-from services.cli.devkey import ensure_dev_key
+from services.cli.devkey import ensure_dev_key, ensure_service_token, service_headers
 from services.cli.ingest import run_ingest, summary_table
+from services.cli.mcp import mcp_app
 from services.cli.readiness import probe, wait_ready
 from services.cli.settings import Settings, get_settings
 from services.cli.supervisor import (
@@ -26,11 +27,14 @@ from services.cli.supervisor import (
     same_process,
     stop_recorded_stack,
 )
+from services.cli.tools import app as tools_app
 from services.cli.transcribe import call_with_progress
-from services.kit.llm import llm_base_url
+from services.kit.models import ModelTable
 from services.kit.settings import SettingsError
 
 app = typer.Typer(help="ai-stack: the local stack and admin commands.", no_args_is_help=True)
+app.add_typer(mcp_app, name="mcp")
+app.add_typer(tools_app, name="tools")
 console = Console(highlight=False)
 
 
@@ -65,14 +69,23 @@ def _curl(settings: Settings, key: str) -> str:
     )
 
 
+def shown_key(key: str, key_source: str) -> str:
+    """The key as the banner may print it: the generated development key in full (the user
+    needs it and it lives in a private file), a configured key masked (never printed)."""
+    if key_source == "GATEWAY_API_KEYS":
+        return f"{key[:3]}…{key[-4:]}" if len(key) > 12 else "…"
+    return key
+
+
 def _summary(settings: Settings, key: str, key_source: str) -> Panel:
     base = f"http://{settings.peer_host}:{settings.gateway_port}/v1"
-    model = settings.aistack_models[0]
+    routes = ModelTable(settings).routes()
+    runners = ", ".join(f"{r.id}: {r.backend.value} at {r.base_url}" for r in routes)
     lines = [
         f"[bold]OpenAI base URL[/]  {base}",
-        f"[bold]API key[/]          {key}  [dim](from {key_source})[/]",
-        f"[bold]Model[/]            {model}",
-        f"[bold]LLM runner[/]       {settings.llm_backend.value} at {llm_base_url(settings)}",
+        f"[bold]API key[/]          {shown_key(key, key_source)}  [dim](from {key_source})[/]",
+        f"[bold]Model[/]            {', '.join(r.id for r in routes)}",
+        f"[bold]LLM runner[/]       {runners}",
         f"[bold]Logs[/]             {settings.aistack_home / 'logs'}",
         "",
         "Ctrl-C (or `aistack down`) stops everything. Try it:",
@@ -112,8 +125,13 @@ def up(
     settings = _settings()
     _check_not_running(settings)
     key, key_source = _api_key(settings)
+    token = (
+        settings.aistack_service_token.get_secret_value()
+        if settings.aistack_service_token
+        else ensure_service_token(settings.aistack_home)
+    )
     supervisor = Supervisor(
-        stack_components(settings), settings.child_environment(key), settings.aistack_home
+        stack_components(settings), settings.child_environment(key, token), settings.aistack_home
     )
 
     def on_sigterm(*_: object) -> None:
@@ -130,7 +148,7 @@ def up(
         )
         console.print(_summary(settings, key, key_source))
         # Outside the panel and unwrapped, so that it copies as one line.
-        console.print(_curl(settings, key), soft_wrap=True, markup=False)
+        console.print(_curl(settings, shown_key(key, key_source)), soft_wrap=True, markup=False)
         _watch(supervisor, settings)
     except StackError as exc:
         console.print(f"[red]error:[/] {exc}", soft_wrap=True)
@@ -188,7 +206,9 @@ def ingest(
 ) -> None:
     """Add documents to the knowledge base (rag-api); re-running skips what is already in."""
     settings = _settings()
-    summary = run_ingest(settings.rag_base_url, paths, domain, tags, console)
+    summary = run_ingest(
+        settings.rag_base_url, paths, domain, tags, console, headers=service_headers(settings)
+    )
     console.print(summary_table(summary))
     if summary.failed:
         for path, reason in summary.failed:
@@ -203,7 +223,9 @@ def optimize() -> None:
     url = f"{settings.rag_base_url}/optimize"
     with console.status("building the search indexes (searches wait meanwhile) ..."):
         try:
-            response = httpx.post(url, timeout=httpx.Timeout(3600, connect=5))
+            response = httpx.post(
+                url, headers=service_headers(settings), timeout=httpx.Timeout(3600, connect=5)
+            )
         except httpx.HTTPError as exc:
             console.print(
                 f"[red]error:[/] rag-api at {settings.rag_base_url} is unreachable ({exc})"
@@ -242,7 +264,7 @@ def transcribe(
         data = {"model": "whisper-1", "response_format": "verbose_json"}
         url = f"{base}/v1/audio/transcriptions"
     try:
-        response = call_with_progress(url, file, data, console)
+        response = call_with_progress(url, file, data, console, headers=service_headers(settings))
     except httpx.HTTPError as exc:
         console.print(f"[red]error:[/] asr-api at {base} is unreachable ({exc}); is the stack up?")
         raise typer.Exit(1) from None

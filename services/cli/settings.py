@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
 from services.kit.settings import LLMBackend, StackSettings, load_settings
 
@@ -29,23 +29,43 @@ class Settings(StackSettings):
     # How often a crashed service is restarted before the stack gives up.
     max_restarts: int = Field(3, ge=0)
 
+    @model_validator(mode="after")
+    def _local_service_token(self) -> Settings:
+        # The CLI talks to the internal services of a stack `aistack up` started: it uses
+        # that stack's token file unless AISTACK_SERVICE_TOKEN says otherwise.
+        if self.aistack_service_token is None:
+            from services.cli.devkey import read_service_token
+
+            token = read_service_token(self.aistack_home)
+            if token:
+                self.aistack_service_token = SecretStr(token)
+        return self
+
     @property
     def service_port(self) -> int:
         return self.gateway_port
 
     @property
     def embedded_llm(self) -> bool:
-        """Start llama-server ourselves unless LLM_BASE_URL points at a running runner."""
+        """Start llama-server ourselves unless LLM_BASE_URL points at a running runner (with a
+        model table: when one of its models is llama.cpp at the stack's default address)."""
+        if self.aistack_models_file:
+            from services.kit.llm import default_llm_base_url
+            from services.kit.models import read_models_file
+
+            embedded = default_llm_base_url(self, LLMBackend.LLAMACPP)
+            routes = read_models_file(self.aistack_models_file, self)
+            return any(r.backend == LLMBackend.LLAMACPP and r.base_url == embedded for r in routes)
         return self.llm_backend == LLMBackend.LLAMACPP and not self.llm_base_url
 
-    def child_environment(self, api_key: str) -> dict[str, str]:
+    def child_environment(self, api_key: str, service_token: str) -> dict[str, str]:
         """What each service process inherits: this environment (so .env-less overrides reach
-        them too), the resolved state folder and the gateway key."""
+        them too), the resolved state folder, the gateway key and the service token."""
         env = dict(os.environ)
         env.update(
             GATEWAY_API_KEYS=api_key,
-            # The orchestrator calls the tool registry and the MCP servers with the same key.
-            ORCH_PEER_API_KEY=api_key,
+            # Every call between the services carries it; the internal ones refuse others.
+            AISTACK_SERVICE_TOKEN=service_token,
             AISTACK_HOME=str(self.aistack_home.resolve()),
             PYTHONUNBUFFERED="1",
         )

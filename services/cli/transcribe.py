@@ -38,12 +38,17 @@ def media_duration(path: Path) -> float | None:
 
 
 def _post(
-    url: str, path: Path, data: dict[str, str], timeout_s: float, result: dict[str, Any]
+    url: str,
+    path: Path,
+    data: dict[str, str],
+    timeout_s: float,
+    result: dict[str, Any],
+    headers: dict[str, str],
 ) -> None:
     try:
         with path.open("rb") as handle:
             response = httpx.post(
-                url, files={"file": (path.name, handle)}, data=data,
+                url, files={"file": (path.name, handle)}, data=data, headers=headers,
                 timeout=httpx.Timeout(timeout_s, connect=5),
             )  # fmt: skip
         result["response"] = response
@@ -52,7 +57,12 @@ def _post(
 
 
 def call_with_progress(
-    url: str, path: Path, data: dict[str, str], console: Console, timeout_s: float = 3600
+    url: str,
+    path: Path,
+    data: dict[str, str],
+    console: Console,
+    timeout_s: float = 3600,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     """POST the file, showing estimated progress over the media's duration.
 
@@ -62,7 +72,9 @@ def call_with_progress(
     duration = media_duration(path)
     expected = max((duration or 60.0) * ESTIMATED_RTF, 1.0)
     result: dict[str, Any] = {}
-    worker = threading.Thread(target=_post, args=(url, path, data, timeout_s, result), daemon=True)
+    worker = threading.Thread(
+        target=_post, args=(url, path, data, timeout_s, result, headers or {}), daemon=True
+    )
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     label = f"transcribing {path.name}" + (f" ({duration:.0f} s of audio)" if duration else "")
     with Progress(*columns, console=console) as progress:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.gateway.api.routes import chat, debug, models
+from services.gateway.api.routes import audio, chat, debug, embeddings, models
 from services.gateway.api.routes import conditioning as conditioning_routes
 from services.gateway.conditioning.domains import DomainScorer
 from services.gateway.conditioning.extract import Extractor
@@ -21,6 +21,7 @@ from services.kit.app import create_service_app
 from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.embedding import Embedder
 from services.kit.keys import build_keyring
+from services.kit.models import ModelTable
 from services.kit.peer import PeerClient
 from services.kit.quantities import QuantityFinder
 
@@ -42,6 +43,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = PeerClient(settings, settings.orchestrator_base_url, name="the orchestrator")
         app.state.orchestrator = Orchestrator(client)
+        # The rest of the OpenAI surface: embeddings from rag-api, transcriptions from asr-api.
+        app.state.rag = PeerClient(settings, settings.rag_base_url, name="rag-api")
+        app.state.asr = PeerClient(settings, settings.asr_base_url, name="asr-api")
         app.state.limiter = RateLimiter(settings.redis_url)
         app.state.validator = None
         if settings.gateway_validation:
@@ -63,17 +67,29 @@ def create_app(
             yield
         finally:
             await client.aclose()
+            await app.state.rag.aclose()
+            await app.state.asr.aclose()
 
     app = create_service_app(
         "gateway",
         settings,
-        routers=[models.router, chat.router, conditioning_routes.router, debug.router],
+        routers=[
+            models.router,
+            chat.router,
+            *([embeddings.router] if settings.gateway_embeddings else []),
+            *([audio.router] if settings.gateway_audio else []),
+            conditioning_routes.router,
+            debug.router,
+        ],
         lifespan=lifespan,
     )
     app.state.keyring = keyring
+    # The published chat models (AISTACK_MODELS, or the model table the operator keeps).
+    app.state.models = ModelTable(settings)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.gateway_max_body_bytes,
         variable="GATEWAY_MAX_BODY_BYTES",
+        routes={"/v1/audio/": (settings.gateway_max_audio_bytes, "GATEWAY_MAX_AUDIO_BYTES")},
     )
     return app

@@ -69,6 +69,31 @@ class RateLimiter:
         if not await self.limiter.hit(tpm, "tpm", principal.name, cost=tokens):
             await self._refuse(tpm, "tpm", principal, f"{principal.tpm} tokens per minute")
 
+    async def charge_request(self, principal: Principal) -> None:
+        """Count one request against the key's requests-per-minute budget (429 when spent)."""
+        rpm = RateLimitItemPerMinute(principal.rpm)
+        if not await self.limiter.hit(rpm, "rpm", principal.name):
+            await self._refuse(rpm, "rpm", principal, f"{principal.rpm} requests per minute")
+
+    async def check_audio(self, principal: Principal) -> None:
+        """Refuse (429) while the key's audio-seconds budget is spent. The length of a
+        recording is known only once it is decoded, so audio is charged afterwards
+        (:meth:`charge_audio`) and the next upload waits for the window."""
+        spm = RateLimitItemPerMinute(principal.spm)
+        if not await self.limiter.test(spm, "spm", principal.name):
+            await self._refuse(spm, "spm", principal, f"{principal.spm} audio seconds per minute")
+
+    async def charge_audio(self, principal: Principal, seconds: float) -> None:
+        """Charge ``seconds`` of transcribed audio; beyond what is left, the budget is
+        exhausted for the rest of the window."""
+        spm = RateLimitItemPerMinute(principal.spm)
+        cost = max(1, math.ceil(seconds))
+        if await self.limiter.hit(spm, "spm", principal.name, cost=cost):
+            return
+        left = (await self.limiter.get_window_stats(spm, "spm", principal.name)).remaining
+        if left > 0:
+            await self.limiter.hit(spm, "spm", principal.name, cost=left)
+
     async def _refuse(
         self, item: RateLimitItemPerMinute, kind: str, who: Principal, budget: str
     ) -> None:

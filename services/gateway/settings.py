@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from services.kit.keys import KeySettings
 from services.kit.settings import load_settings
@@ -17,6 +19,8 @@ class Settings(KeySettings):
 
     # Request guards.
     gateway_max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    # Audio uploads (/v1/audio/*): OpenAI's 25 MB file limit plus room for the form.
+    gateway_max_audio_bytes: int = Field(25 * 1024 * 1024 + 64 * 1024, ge=1024)
     gateway_max_messages: int = Field(2048, ge=1)
     gateway_max_tokens_cap: int = Field(32768, ge=1)
     # Tokens charged for a request that sets no max_tokens (its answer is not known yet).
@@ -29,6 +33,22 @@ class Settings(KeySettings):
     gateway_validation_note: bool = True
     # SSE comment interval while the orchestrator works before the first token.
     gateway_keepalive_s: float = Field(10.0, gt=0)
+
+    # The rest of the OpenAI surface at the same address: /v1/embeddings (rag-api) and
+    # /v1/audio/transcriptions (asr-api), behind the same keys and budgets.
+    gateway_embeddings: bool = True
+    gateway_audio: bool = True
+    # Transcription model ids /v1/models lists (asr-api serves its one model under them).
+    gateway_transcription_models: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["whisper-1"]
+    )
+
+    @field_validator("gateway_transcription_models", mode="before")
+    @classmethod
+    def _split_models(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def service_port(self) -> int:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
 from starlette.types import Scope
 
+from services.kit.auth import ServiceTokenMiddleware
 from services.kit.errors import install_error_handlers
 from services.kit.health import ReadinessCheck, health_router
 from services.kit.observability import QUIET_PATHS, ObservabilityMiddleware, RequestMetrics
@@ -68,10 +69,14 @@ def create_service_app(
     routers: Iterable[APIRouter] = (),
     lifespan: Lifespan | None = None,
     version: str = "0.1.0",
+    internal: bool = False,
+    open_prefixes: tuple[str, ...] = (),
 ) -> FastAPI:
     """Build a service's ASGI app.
 
     The lifespan may add entries to ``app.state.readiness_checks`` (name → async check).
+    ``internal``: only the stack's services may call it: with ``AISTACK_SERVICE_TOKEN`` set,
+    every path but the probes (and ``open_prefixes``, which check their own keys) needs it.
     """
     provider = setup_tracing(name, settings.otel_exporter_otlp_endpoint)
     exporting = bool(settings.otel_exporter_otlp_endpoint)
@@ -105,6 +110,12 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
 
+    token = settings.aistack_service_token
+    if internal and token is not None:
+        # Inside the access log: refused calls are logged (with their trace id) too.
+        app.add_middleware(
+            ServiceTokenMiddleware, token=token.get_secret_value(), open_prefixes=open_prefixes
+        )
     # Runs inside the server span, so the access line carries the request's trace id.
     app.add_middleware(
         ObservabilityMiddleware,

@@ -1,13 +1,18 @@
-"""Bearer-key checks on requests, for every service that users reach with a key.
+"""Bearer checks on requests: user keys where users come in, the service token inside.
 
-Two forms of the same check against the kit's :class:`~services.kit.keys.KeyRing`:
-``principal_of`` for FastAPI routes (the key ring on ``app.state.keyring``), and
-:class:`BearerKeyMiddleware` for mounted ASGI apps that are not FastAPI routes (the MCP
-endpoints), which answers 401 with ``WWW-Authenticate: Bearer`` as MCP clients expect.
+- User keys (the gateway, the MCP servers, the registry's ``/mcp``), against the kit's
+  :class:`~services.kit.keys.KeyRing`: ``principal_of`` for FastAPI routes (the key ring on
+  ``app.state.keyring``), :class:`BearerKeyMiddleware` for mounted ASGI apps (the MCP
+  endpoints), which answers 401 with ``WWW-Authenticate: Bearer`` as MCP clients expect.
+- The service token (``AISTACK_SERVICE_TOKEN``): :class:`ServiceTokenMiddleware` in front of
+  the internal services, so that reaching their port is not enough to bypass the gateway's
+  keys and budgets. Probes and scrapes (``/health``, ``/ready``, ``/metrics``) stay open.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable
 
 import structlog
@@ -61,4 +66,59 @@ class BearerKeyMiddleware:
             await response(scope, receive, send)
             return
         structlog.contextvars.bind_contextvars(key_name=principal.name)
+        await self.app(scope, receive, send)
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else None
+    return None
+
+
+class ServiceTokenMiddleware:
+    """Refuse HTTP requests that do not carry the stack's service token (401).
+
+    Args:
+        token: the service token.
+        open_paths: paths answered without it.
+        open_prefixes: path prefixes with their own check (the registry's ``/mcp``).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        token: str,
+        open_paths: Iterable[str] = OPEN_PATHS,
+        open_prefixes: Iterable[str] = (),
+    ) -> None:
+        self.app = app
+        self._digest = hashlib.sha256(token.encode()).digest()
+        self.open_paths = frozenset(open_paths)
+        self.open_prefixes = tuple(open_prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or path in self.open_paths
+            or (self.open_prefixes and path.startswith(self.open_prefixes))
+        ):
+            await self.app(scope, receive, send)
+            return
+        presented = _bearer(scope)
+        ok = presented is not None and hmac.compare_digest(
+            hashlib.sha256(presented.encode()).digest(), self._digest
+        )
+        if not ok:
+            err = AuthenticationError(
+                "this service answers only the stack's own services: send the service token "
+                "(AISTACK_SERVICE_TOKEN) as 'Authorization: Bearer <token>'; users go through "
+                "the gateway",
+                code="invalid_service_token",
+            )
+            await error_response(err.status_code, err.body(), CHALLENGE)(scope, receive, send)
+            return
+        structlog.contextvars.bind_contextvars(key_name="service")
         await self.app(scope, receive, send)

@@ -1,7 +1,8 @@
 """Refuse request bodies over a cap with 413, before they are read into memory.
 
 Used by every service that accepts bodies; ``variable`` names the setting that holds the cap,
-so the error tells the operator what to change.
+so the error tells the operator what to change. ``routes`` gives paths under a prefix their own
+cap (audio uploads need more than chat bodies).
 """
 
 from __future__ import annotations
@@ -18,18 +19,32 @@ def _too_large(limit: int, variable: str) -> PayloadTooLargeError:
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int, variable: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        variable: str,
+        routes: dict[str, tuple[int, str]] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.variable = variable
+        self.routes = dict(routes or {})
+
+    def _cap(self, path: str) -> tuple[int, str]:
+        for prefix, cap in self.routes.items():
+            if path.startswith(prefix):
+                return cap
+        return self.max_bytes, self.variable
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, variable = self._cap(scope["path"])
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                err = _too_large(self.max_bytes, self.variable)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                err = _too_large(limit, variable)
                 await error_response(err.status_code, err.body())(scope, receive, send)
                 return
         received = 0
@@ -40,8 +55,8 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _too_large(self.max_bytes, self.variable)
+                if received > limit:
+                    raise _too_large(limit, variable)
             return message
 
         await self.app(scope, counting_receive, send)

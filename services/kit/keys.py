@@ -11,6 +11,7 @@ limits::
         key: sk-...
         rpm: 120          # requests per minute (default GATEWAY_DEFAULT_RPM)
         tpm: 200000       # tokens per minute  (default GATEWAY_DEFAULT_TPM)
+        spm: 600          # audio seconds per minute (default GATEWAY_DEFAULT_AUDIO_SPM)
 
 The plain keys are dropped once hashed; logs and metrics only ever see the key's name.
 """
@@ -31,6 +32,7 @@ from services.kit.errors import AuthenticationError
 from services.kit.settings import SettingsError, StackSettings
 
 MIN_KEY_LENGTH = 16
+SERVICE_PRINCIPAL = "service"
 
 
 class KeySettings(StackSettings):
@@ -42,10 +44,12 @@ class KeySettings(StackSettings):
     # Per-key budgets (overridable per key in the keys file); enforced by the gateway.
     gateway_default_rpm: int = Field(600, ge=1)
     gateway_default_tpm: int = Field(2_000_000, ge=1)
+    # Seconds of audio a key may have transcribed per minute.
+    gateway_default_audio_spm: int = Field(1800, ge=1)
 
     @field_validator("gateway_api_keys", mode="before")
     @classmethod
-    def _split(cls, value: object) -> object:
+    def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
@@ -58,6 +62,7 @@ class KeyEntry(BaseModel):
     key: SecretStr
     rpm: int | None = Field(default=None, ge=1)
     tpm: int | None = Field(default=None, ge=1)
+    spm: int | None = Field(default=None, ge=1)
 
 
 class KeysFile(BaseModel):
@@ -73,6 +78,7 @@ class Principal:
     name: str
     rpm: int
     tpm: int
+    spm: int = 1800
 
 
 def _digest(key: str) -> bytes:
@@ -105,7 +111,13 @@ class KeyRing:
     """The accepted keys. Raises SettingsError when there are none, one is too short, or two
     share a name."""
 
-    def __init__(self, entries: list[KeyEntry], default_rpm: int, default_tpm: int) -> None:
+    def __init__(
+        self,
+        entries: list[KeyEntry],
+        default_rpm: int,
+        default_tpm: int,
+        default_spm: int = 1800,
+    ) -> None:
         if not entries:
             raise SettingsError(
                 "no API keys: set GATEWAY_API_KEYS (comma-separated) or GATEWAY_API_KEYS_FILE "
@@ -121,7 +133,9 @@ class KeyRing:
                 raise SettingsError(
                     f"API key '{e.name}' is shorter than {MIN_KEY_LENGTH} characters"
                 )
-            principal = Principal(e.name, e.rpm or default_rpm, e.tpm or default_tpm)
+            principal = Principal(
+                e.name, e.rpm or default_rpm, e.tpm or default_tpm, e.spm or default_spm
+            )
             self._entries.append((_digest(secret), principal))
 
     def __len__(self) -> int:
@@ -154,8 +168,10 @@ class KeyRing:
         return found
 
 
-def build_keyring(settings: KeySettings) -> KeyRing:
-    """The keys the settings name (variable and file together).
+def build_keyring(settings: KeySettings, *, service: bool = False) -> KeyRing:
+    """The keys the settings name (variable and file together); with ``service``, also the
+    stack's service token, as the principal ``service`` (servers that the orchestrator calls
+    beside users: the MCP servers, the registry's /mcp). The gateway takes user keys only.
 
     Raises:
         SettingsError: no usable keys, or the keys file is unreadable or invalid.
@@ -163,4 +179,12 @@ def build_keyring(settings: KeySettings) -> KeyRing:
     entries = parse_env_keys(settings.gateway_api_keys)
     if settings.gateway_api_keys_file:
         entries += load_keys_file(settings.gateway_api_keys_file)
-    return KeyRing(entries, settings.gateway_default_rpm, settings.gateway_default_tpm)
+    if service and settings.aistack_service_token is not None:
+        # The stack's own services (the orchestrator calling the MCP servers) present it.
+        entries.append(KeyEntry(name=SERVICE_PRINCIPAL, key=settings.aistack_service_token))
+    return KeyRing(
+        entries,
+        settings.gateway_default_rpm,
+        settings.gateway_default_tpm,
+        settings.gateway_default_audio_spm,
+    )

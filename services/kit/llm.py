@@ -8,13 +8,16 @@ callers never see a transport exception.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from services.kit.errors import UpstreamError
 from services.kit.peer import JSON_HEADERS, PeerClient
 from services.kit.settings import LLMBackend, SettingsError, StackSettings
+
+if TYPE_CHECKING:
+    from services.kit.models import ModelRoute
 
 # Where each runner listens when LLM_BASE_URL is not set.
 _DEFAULT_URLS = {
@@ -24,13 +27,18 @@ _DEFAULT_URLS = {
 }
 
 
+def default_llm_base_url(settings: StackSettings, backend: LLMBackend) -> str:
+    """Where ``backend`` listens by default (llama.cpp: the stack's embedded llama-server)."""
+    if backend == LLMBackend.LLAMACPP:
+        return f"http://{settings.peer_host}:{settings.llamacpp_port}/v1"
+    return _DEFAULT_URLS[backend]
+
+
 def llm_base_url(settings: StackSettings) -> str:
     """The runner's OpenAI base URL (ending in ``/v1``)."""
     if settings.llm_base_url:
         return settings.llm_base_url.rstrip("/")
-    if settings.llm_backend == LLMBackend.LLAMACPP:
-        return f"http://{settings.peer_host}:{settings.llamacpp_port}/v1"
-    return _DEFAULT_URLS[settings.llm_backend]
+    return default_llm_base_url(settings, settings.llm_backend)
 
 
 def configured_model(settings: StackSettings) -> str | None:
@@ -57,10 +65,15 @@ class LLMClient:
     (e.g. context too long) and :class:`UpstreamError` for any other failure it reports.
     """
 
-    def __init__(self, settings: StackSettings) -> None:
-        self.backend = settings.llm_backend
-        self.base_url = llm_base_url(settings)
-        self._model = configured_model(settings)
+    def __init__(self, settings: StackSettings, route: ModelRoute | None = None) -> None:
+        """``route``: a runner from the model table (services/kit/models.py); by default the
+        one the settings configure."""
+        if route is None:
+            self.backend = settings.llm_backend
+            self.base_url = llm_base_url(settings)
+            self._model = configured_model(settings)
+        else:
+            self.backend, self.base_url, self._model = route.backend, route.base_url, route.model
         if self.backend == LLMBackend.OPENAI and not settings.llm_api_key:
             raise SettingsError("LLM_API_KEY must be set when LLM_BACKEND=openai")
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
@@ -70,6 +83,8 @@ class LLMClient:
             self.base_url,
             name=f"the LLM runner ({self.backend.value})",
             headers=auth,
+            # A runner is not one of the stack's services: it never gets the service token.
+            service_token=False,
         )
         self._peer = self._client.peer
 

@@ -7,7 +7,7 @@ OpenAI clients expect.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -123,14 +123,22 @@ def decode_json_object(raw: bytes) -> dict[str, Any]:
     return body
 
 
-def validate_chat_request(body: dict[str, Any]) -> ChatCompletionRequest:
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_model(model: type[M], body: dict[str, Any]) -> M:
     """Validate a decoded body; problems become the same 400s FastAPI's validation gives."""
     from fastapi.exceptions import RequestValidationError
     from pydantic import ValidationError
 
     try:
-        return ChatCompletionRequest.model_validate(body)
+        return model.model_validate(body)
     except ValidationError as exc:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
         ) from None
+
+
+def validate_chat_request(body: dict[str, Any]) -> ChatCompletionRequest:
+    """Validate a decoded chat body (see :func:`validate_model`)."""
+    return validate_model(ChatCompletionRequest, body)

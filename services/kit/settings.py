@@ -80,6 +80,10 @@ class StackSettings(BaseSettings):
 
     # Published model ids (what /v1/models lists); every one is served by the configured runner.
     aistack_models: Annotated[list[str], NoDecode] = ["ai-stack"]
+    # Or a model table: id -> runner, several side by side (services/kit/models.py); in the
+    # cluster the operator's ConfigMap. When set, it replaces AISTACK_MODELS and the runner
+    # settings above.
+    aistack_models_file: Path | None = None
 
     # The seed's RAG and ASR variables (§3), read by rag-api and asr-api.
     qdrant_url: str | None = None
@@ -96,6 +100,11 @@ class StackSettings(BaseSettings):
     log_format: LogFormat = LogFormat.JSON
     # Tracing exports only when an OTLP endpoint is set; ids are generated either way.
     otel_exporter_otlp_endpoint: str | None = None
+
+    # The stack's internal credential: every call between services carries it, and the internal
+    # services (orchestrator, rag-api, asr-api, the tool registry's API) refuse calls without
+    # it. A Secret in the chart; generated into AISTACK_HOME by `aistack up`. Never logged.
+    aistack_service_token: SecretStr | None = None
 
     # Local state (keys, pid file, logs) for the embedded stack.
     aistack_home: Path = Path(".aistack")

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from services.kit.app import create_service_app
 from services.kit.llm import LLMClient
+from services.kit.models import ModelTable
 from services.kit.peer import PeerClient
 from services.kit.peer.mcp import McpPeer
 from services.orchestrator.api.routes import chat, debug
@@ -20,7 +21,8 @@ from services.orchestrator.graph.planner import Planner, load_rules
 from services.orchestrator.graph.retrieve import RetrieveNode
 from services.orchestrator.graph.tool_step import ToolNode
 from services.orchestrator.orchestration import Orchestration, RunLog
-from services.orchestrator.settings import Settings, get_settings
+from services.orchestrator.runners import RunnerPool, Runners, SingleRunner
+from services.orchestrator.settings import Settings, ToolCalling, get_settings
 from services.orchestrator.tools.catalog import ToolCatalog, ToolSource
 from services.orchestrator.tools.mcp_servers import McpDomain
 from services.orchestrator.tools.registry import ToolRegistry
@@ -43,7 +45,7 @@ async def _tool_sources(settings: Settings, stack: AsyncExitStack) -> dict[str, 
         )
         stack.push_async_callback(client.aclose)
         sources["tools"] = ToolRegistry(client)
-    if settings.tools_offered_to_model:
+    if settings.llm_tool_calling != ToolCalling.OFF:
         for domain in settings.orch_mcp_domains:
             peer = McpPeer(
                 settings,
@@ -57,7 +59,11 @@ async def _tool_sources(settings: Settings, stack: AsyncExitStack) -> dict[str, 
 
 
 def build_orchestration(
-    settings: Settings, llm: LLMClient, sources: dict[str, ToolSource], rag: PeerClient | None
+    settings: Settings,
+    runners: Runners,
+    table: ModelTable,
+    sources: dict[str, ToolSource],
+    rag: PeerClient | None,
 ) -> Orchestration:
     """The graph and what the chat route needs around it, from ready clients."""
     catalog = (
@@ -65,9 +71,7 @@ def build_orchestration(
     )
     registry = sources.get("tools")
     step = settings.orch_step_timeout_s
-    generate = GenerateNode(
-        llm, catalog, offer_tools=settings.tools_offered_to_model, max_steps=settings.orch_max_steps
-    )
+    generate = GenerateNode(runners, catalog, max_steps=settings.orch_max_steps)
     graph = build_graph(
         generate,
         tool=ToolNode(registry, step) if isinstance(registry, ToolRegistry) else None,
@@ -78,9 +82,8 @@ def build_orchestration(
     planner = Planner(
         load_rules(), retrieval=rag is not None, tools=isinstance(registry, ToolRegistry)
     )
-    return Orchestration(
-        settings, graph, planner, catalog, RunLog() if settings.orch_debug else None
-    )
+    runs = RunLog() if settings.orch_debug else None
+    return Orchestration(settings, graph, planner, catalog, runs, table)
 
 
 def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -> FastAPI:
@@ -91,9 +94,13 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            client = llm or LLMClient(settings)
+            table = ModelTable(settings)
+            runners: Any
             if llm is None:
-                stack.push_async_callback(client.aclose)
+                runners = RunnerPool(settings, table)
+                stack.push_async_callback(runners.aclose)
+            else:
+                runners = SingleRunner(llm, settings.tools_offered_to_model)
             rag = None
             if settings.orch_retrieval:
                 rag = PeerClient(
@@ -104,13 +111,18 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
                 )
                 stack.push_async_callback(rag.aclose)
             sources = await _tool_sources(settings, stack)
-            orchestration = build_orchestration(settings, client, sources, rag)
+            orchestration = build_orchestration(settings, runners, table, sources, rag)
             app.state.orchestration = orchestration
             app.state.graph = orchestration.graph
-            app.state.readiness_checks["llm"] = client.ping
+            app.state.readiness_checks["llm"] = (
+                runners.ping if isinstance(runners, RunnerPool) else llm.ping  # type: ignore[union-attr]
+            )
             yield
 
     routers: list[Any] = [chat.router]
     if settings.orch_debug:
         routers.append(debug.router)
-    return create_service_app("orchestrator", settings, routers=routers, lifespan=lifespan)
+    # Internal: reached through the gateway only (its keys and budgets), with the service token.
+    return create_service_app(
+        "orchestrator", settings, routers=routers, lifespan=lifespan, internal=True
+    )

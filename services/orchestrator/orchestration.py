@@ -9,6 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.kit.models import ModelTable
 from services.kit.schemas import ChatCompletionRequest, last_user_text
 from services.orchestrator.graph.planner import Planner
 from services.orchestrator.graph.state import ChatState
@@ -46,6 +47,7 @@ class Orchestration:
     planner: Planner
     catalog: ToolCatalog | None
     runs: RunLog | None
+    models: ModelTable
 
     async def initial_state(self, body: ChatCompletionRequest) -> ChatState:
         """The state a run starts from, with the planner's rules applied."""

@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, embedders: Embedders | None = N
             optimize.router,
         ],
         lifespan=lifespan,
+        internal=True,
     )
     app.add_middleware(
         BodySizeLimitMiddleware,

@@ -39,6 +39,12 @@ class Stack:
     def key(self) -> str:
         return (self.home / "dev-api-key").read_text().strip()
 
+    @property
+    def service_headers(self) -> dict[str, str]:
+        """What the stack's own services send each other (internal ports refuse others)."""
+        token = (self.home / "service-token").read_text().strip()
+        return {"Authorization": f"Bearer {token}"}
+
     def state(self) -> dict[str, Any]:
         return json.loads((self.home / "stack.json").read_text())
 
@@ -80,10 +86,16 @@ def stack_env(home: Path, **extra: str) -> dict[str, str]:
         LLAMACPP_PORT=str(free_port()),
         ASR_PORT=str(free_port()),
         RAG_PORT=str(free_port()),
+        TOOLS_PORT=str(free_port()),
+        MCP_PORT=str(free_port()),
         LLAMACPP_CTX_SIZE="2048",
         STARTUP_TIMEOUT_S="240",
         **extra,
     )
+    # The MCP servers load their baseline corpora into rag-api on first start; stack tests
+    # that assert which passage their own document yields would compete with them, so only
+    # tests that ask for it (tests/mcp/test_stack.py) turn it on.
+    env.setdefault("MCP_INGEST_ON_START", "false")
     return env
 
 

@@ -44,8 +44,13 @@ def test_up_prints_url_key_and_curl_line(stack: Stack) -> None:
 
 def test_models_are_listed(client: openai.OpenAI) -> None:
     models = client.models.list()
-    assert [m.id for m in models.data] == [MODEL]
-    assert models.data[0].object == "model" and models.data[0].owned_by
+    assert models.data[0].id == MODEL
+    assert {m.id for m in models.data} == {
+        MODEL,
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "whisper-1",
+    }
+    assert all(m.object == "model" and m.owned_by for m in models.data)
 
 
 def test_non_streamed_completion_has_content_and_usage(client: openai.OpenAI) -> None:
@@ -195,7 +200,8 @@ def test_the_stack_transcribes_audio(stack: Stack, tmp_path: Path) -> None:
 
     wav = speak(TECHNICAL[0], tmp_path / "speech.wav")
     asr_port = next(c["port"] for c in stack.state()["components"] if c["name"] == "asr-api")
-    client = openai.OpenAI(base_url=f"http://127.0.0.1:{asr_port}/v1", api_key="unused")
+    token = stack.service_headers["Authorization"].removeprefix("Bearer ")
+    client = openai.OpenAI(base_url=f"http://127.0.0.1:{asr_port}/v1", api_key=token)
     with wav.open("rb") as audio:
         result = client.audio.transcriptions.create(
             model="whisper-1", file=audio, response_format="verbose_json"
@@ -261,6 +267,7 @@ def test_transcript_is_ingested_and_retrievable_with_timestamps(
     found = httpx.post(
         f"http://127.0.0.1:{rag}/retrieve",
         json={"query": "tensile specimen loaded in kilonewtons, strain", "top_k": 3},
+        headers=stack.service_headers,
         timeout=60,
     ).json()["documents"]
     top = next(d for d in found if d["citation"]["source"] == "lab-walkthrough.wav")
@@ -415,11 +422,70 @@ def test_the_constraint_line_and_the_evidence_are_in_what_the_model_saw(
         "What is the relief valve set pressure of PV-12 in psi? "
         "The pressure must not exceed 160 psi."
     )
-    used = _prompt_tokens(client, question)
-    prompt, expected = _expected_prompt(stack, _user(question))
-    assert used == expected, f"the model saw {used} tokens, the frame renders to {expected}"
+    used, prompt = _seen(stack, client, question)
     assert question in prompt
     assert "- The pressure must not exceed 160 psi." in prompt, prompt
     assert statement in prompt, "the ingested chunk is in the frame"
     assert prompt.index("Constraints stated in the question") < prompt.index(statement)
     assert used >= _tokens(stack, question) + _tokens(stack, statement)
+
+
+def test_the_stack_runs_the_tool_registry(stack: Stack) -> None:
+    """`aistack up` starts the tool registry with the repository's example plugins."""
+    assert "tool-registry" in stack.pids()
+    base = f"http://127.0.0.1:{stack.env['TOOLS_PORT']}"
+    headers = stack.service_headers  # the tools API is internal
+    tools = httpx.get(f"{base}/tools", headers=headers, timeout=30).json()["tools"]
+    names = {t["function"]["name"] for t in tools}
+    assert {"convert_units", "reynolds_number", "word_count"} <= names
+    answer = httpx.post(
+        f"{base}/tools/convert_units/invoke",
+        json={"arguments": {"quantity": "3 bar", "to": "kPa"}},
+        headers=headers,
+        timeout=30,
+    ).json()
+    assert answer["content"]["value"] == 300.0
+    listed = stack.cli("tools")
+    assert listed.returncode == 0 and "reynolds_number" in listed.stdout, listed.stderr
+
+
+def test_a_unit_question_runs_convert_units_by_rule(stack: Stack, client: openai.OpenAI) -> None:
+    """The embedded base model cannot call tools: the planner's rule calls the registry's
+    convert_units, and its result is in the answer's steps and in what the model was given."""
+    question = "Convert 300 °F to kelvin"
+    answer = client.chat.completions.create(
+        model=MODEL, messages=_user(question), max_tokens=4, temperature=0
+    )
+    steps = answer.model_extra["steps"]
+    (conversion,) = [s for s in steps if s.get("tool") == "convert_units"]
+    assert conversion["node"] == "tool" and conversion["outcome"] == "ok"
+    assert conversion["arguments"] == {"quantity": "300 degF", "to": "kelvin"}
+    result = conversion["result"]
+    assert result["value"] == pytest.approx(422.04, abs=0.01) and result["unit"] == "kelvin"
+    assert result["si_value"] == pytest.approx(422.04, abs=0.01) and result["si_unit"] == "K"
+    assert steps[-1]["node"] == "generate"
+    _, prompt = _seen(stack, client, question)
+    assert "convert_units(quantity=300 degF, to=kelvin)" in prompt and "422.03" in prompt
+
+
+@pytest.mark.parametrize("service", ["orchestrator", "rag-api", "asr-api"])
+def test_internal_services_refuse_calls_without_the_service_token(
+    stack: Stack, service: str
+) -> None:
+    """Reaching an internal port is not enough: the gateway's keys and budgets cannot be
+    bypassed. Probes stay open."""
+    port = next(c["port"] for c in stack.state()["components"] if c["name"] == service)
+    base = f"http://127.0.0.1:{port}"
+    path = {"orchestrator": "/v1/chat/completions", "rag-api": "/retrieve",
+            "asr-api": "/v1/audio/transcriptions"}[service]  # fmt: skip
+    for headers in ({}, {"Authorization": f"Bearer {stack.key}"}):  # none, or a user's key
+        refused = httpx.post(base + path, json={}, headers=headers, timeout=30)
+        assert refused.status_code == 401, refused.text
+        assert "service token" in refused.json()["error"]["message"]
+    assert httpx.get(base + "/health", timeout=30).status_code == 200
+    assert httpx.get(base + "/metrics", timeout=30).status_code == 200
+    allowed = httpx.post(base + path, json={}, headers=stack.service_headers, timeout=30)
+    assert allowed.status_code not in (401, 403)
+    for log in (stack.home / "logs").glob("*.log"):
+        token = stack.service_headers["Authorization"].removeprefix("Bearer ")
+        assert token not in log.read_text(errors="replace"), f"the token is in {log.name}"

@@ -41,6 +41,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         LLM_BASE_URL=f"http://127.0.0.1:{up}/v1",
         LLM_MODEL="bench-model",
         GATEWAY_API_KEYS=KEY,
+        # The scripted runner stands in for a backend that calls tools.
+        LLM_TOOL_CALLING="on",
+        ORCH_TOOLS="false",
     )
     work = tmp_path_factory.mktemp("tool-calls")
     with ExitStack() as stack:

@@ -10,13 +10,13 @@ pytestmark = pytest.mark.integration
 
 # Who may call whom (the seed's architecture):
 #   ingress -> gateway -> orchestrator -> tool-registry / mcp / rag-api / asr-api / llm-runner
-#   rag-api -> qdrant
+#   rag-api -> qdrant; mcp -> rag-api (search, and its baseline corpora)
 CALLERS = {
     "gateway": set(),
     "orchestrator": {"gateway"},
     "tool-registry": {"orchestrator"},
     "mcp": {"orchestrator"},
-    "rag-api": {"orchestrator"},
+    "rag-api": {"orchestrator", "mcp"},
     "asr-api": {"orchestrator"},
     "llm-runner": {"orchestrator"},
     "qdrant": {"rag-api"},
@@ -75,7 +75,9 @@ def test_ingress_follows_the_call_graph(manifests: list[Manifest], values_name: 
         assert callers == CALLERS[name], name
         assert f"{name}-test" in sources, f"{name}: its helm test pod must reach it"
         expected_namespaces = set()
-        if name == "gateway" and values_name not in ("default", "all"):  # ingress on
+        # Ingress on: the controller reaches the gateway, the registry's /mcp route and the
+        # domains' /<domain>/mcp routes.
+        if name in ("gateway", "tool-registry", "mcp") and values_name not in ("default", "all"):
             expected_namespaces = {"traefik" if values_name == "dev" else "kube-system"}
         if values_name == "prod":  # ServiceMonitors on: Prometheus scrapes /metrics
             expected_namespaces.add("monitoring")

@@ -180,9 +180,9 @@ def test_optional_kinds_render_only_when_enabled_and_served(render: Callable[...
     assert kinds(*apis) == set(), "served but not enabled"
     assert kinds(*enable, *apis) == {"ServiceMonitor", "HTTPRoute"}
     # One ServiceMonitor per enabled component with /metrics: the Python services and Qdrant
-    # (Ollama has none; vLLM's appears in prod). mcp and tool-registry are off by default.
+    # (Ollama has none; vLLM's appears in prod).
     monitors = by_kind(parse_manifests(render("default", *enable, *apis)), "ServiceMonitor")
-    assert len(monitors) == 5
+    assert len(monitors) == 7
     everything = ("--set", "mcp.enabled=true", "--set", "tool-registry.enabled=true")
     monitors = by_kind(
         parse_manifests(render("default", *enable, *apis, *everything)), "ServiceMonitor"

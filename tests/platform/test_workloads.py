@@ -122,6 +122,8 @@ def test_root_filesystems_are_read_only_except_dev_sync(
         "Deployment/ai-stack-orchestrator",
         "Deployment/ai-stack-asr-api",
         "Deployment/ai-stack-rag-api",
+        "Deployment/ai-stack-tool-registry",
+        "Deployment/ai-stack-mcp",
     }
     assert relaxed == (allowed if values_name == "dev" else set())
     # Long-running pods get a writable /tmp (the one-shot helm test pods write nothing).

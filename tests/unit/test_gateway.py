@@ -104,8 +104,11 @@ def test_health_and_metrics_need_no_key(client: TestClient) -> None:
 def test_models_lists_published_ids(client: TestClient) -> None:
     body = client.get("/v1/models", headers=AUTH).json()
     assert body["object"] == "list"
-    assert [m["id"] for m in body["data"]] == ["ai-stack"]
-    assert set(body["data"][0]) == {"id", "object", "created", "owned_by"}
+    ids = [m["id"] for m in body["data"]]
+    # Chat first, then the embedding and transcription models the same address serves.
+    assert ids == ["ai-stack", "sentence-transformers/all-MiniLM-L6-v2", "whisper-1"]
+    assert all(set(m) == {"id", "object", "created", "owned_by"} for m in body["data"])
+    assert "rag-api" in body["data"][1]["owned_by"] and "asr-api" in body["data"][2]["owned_by"]
     assert client.get("/v1/models/ai-stack", headers=AUTH).json()["id"] == "ai-stack"
     assert client.get("/v1/models/other", headers=AUTH).status_code == 404
 

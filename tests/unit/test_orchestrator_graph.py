@@ -168,3 +168,17 @@ async def test_runner_failure_surfaces_from_the_graph() -> None:
     with pytest.raises(UpstreamUnavailableError):
         async for _ in graph.astream(state(stream=True), stream_mode="custom"):
             pass
+
+
+def test_the_readme_draws_the_graph_as_the_code_builds_it() -> None:
+    import re
+    from pathlib import Path
+
+    async def node(s: ChatState) -> dict[str, Any]:
+        return {}
+
+    built = build_graph(node, tool=node, retrieve=node, call_tools=node)
+    drawn = built.get_graph().draw_mermaid().strip()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (shown,) = re.findall(r"```mermaid\n(.*?)\n```", readme, re.DOTALL)
+    assert shown.strip() == drawn, "update the README's graph (draw_mermaid of build_graph)"

@@ -28,6 +28,7 @@ def retrieval(question: str, conditioning: dict | None) -> dict:
         "why": "evidence",
     }
 
+
 pytestmark = pytest.mark.unit
 
 DOC = {

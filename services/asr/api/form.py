@@ -7,12 +7,13 @@ fields (``include[]``, ``chunking_strategy`` ...) are ignored as OpenAI clients 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from starlette.datastructures import FormData, UploadFile
 
 from services.asr.transcript import GRANULARITIES, RESPONSE_FORMATS, TranscribeOptions
-from services.kit.errors import InvalidRequestError
+from services.kit.errors import InvalidRequestError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,12 @@ def _granularities(form: FormData, response_format: str) -> frozenset[str]:
     return chosen
 
 
-def parse_form(form: FormData) -> TranscriptionForm:
+def parse_form(form: FormData, model_ids: Collection[str] = ("whisper-1",)) -> TranscriptionForm:
     """Check the fields of a transcription request.
 
     Raises:
         InvalidRequestError: a missing file or an invalid field, naming it.
+        NotFoundError: a model this service does not answer to (404 model_not_found).
     """
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
@@ -85,11 +87,18 @@ def parse_form(form: FormData) -> TranscriptionForm:
             param="response_format",
         )
     granularities = _granularities(form, response_format)
+    # One model is loaded; it answers to the names in ASR_MODEL_IDS ("whisper-1" by default,
+    # so existing client code needs no change) and to its own name.
+    model = _text(form, "model") or "whisper-1"
+    if model not in model_ids:
+        raise NotFoundError(
+            f"the model '{model}' does not exist here; use one of {', '.join(sorted(model_ids))}",
+            param="model",
+            code="model_not_found",
+        )
     return TranscriptionForm(
         upload=upload,
-        # One model is loaded; any name (e.g. "whisper-1") selects it, as with other
-        # OpenAI-compatible servers, so existing client code needs no change.
-        model=_text(form, "model") or "whisper-1",
+        model=model,
         response_format=response_format,
         granularities=granularities,
         options=TranscribeOptions(

@@ -251,6 +251,9 @@ class PeerClient:
         name: how errors name the peer ("the orchestrator").
         read_timeout_s: overrides ``HTTP_READ_TIMEOUT_S`` for this peer.
         headers: sent on every request (e.g. an Authorization header).
+        service_token: send the stack's service token (AISTACK_SERVICE_TOKEN) as the bearer
+            when ``headers`` brings none; False for peers outside the stack (an LLM runner,
+            above all an external API: the stack's credential never leaves it).
     """
 
     def __init__(
@@ -262,12 +265,16 @@ class PeerClient:
         read_timeout_s: float | None = None,
         headers: Mapping[str, str] | None = None,
         max_connections: int = 200,
+        service_token: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.name = name
         self.peer = f"{name} at {self.base_url}"
         self._timeout = client_timeout(settings, read_timeout_s)
         self._headers = dict(headers or {})
+        token = settings.aistack_service_token
+        if service_token and token is not None:
+            self._headers.setdefault("Authorization", f"Bearer {token.get_secret_value()}")
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         # Parsed once per path: parsing the URL again is a measurable share of a request.

@@ -109,6 +109,9 @@ class McpPeer:
         self.peer = f"{name} at {url}"
         self._settings = settings
         self._headers = dict(headers or {})
+        token = settings.aistack_service_token
+        if token is not None:  # the MCP servers accept the stack's service token
+            self._headers.setdefault("Authorization", f"Bearer {token.get_secret_value()}")
         self._read_s = read_timeout_s or settings.http_read_timeout_s
         self._http: Any = None
 

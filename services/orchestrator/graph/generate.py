@@ -27,6 +27,7 @@ from services.orchestrator.graph.frame import frame_messages
 from services.orchestrator.graph.planner import budget_left
 from services.orchestrator.graph.state import ChatState, ContextBlock, Step, ToolCall
 from services.orchestrator.graph.steps import node_span
+from services.orchestrator.runners import Runners, SingleRunner
 from services.orchestrator.tools.catalog import ToolCatalog
 from services.orchestrator.tools.model import ServerTool
 
@@ -78,31 +79,37 @@ def _function_name(call: dict[str, Any]) -> str:
 
 class GenerateNode:
     """Args:
-    llm: the runner client.
+    llm: the runners (services/orchestrator/runners.py), or one client for every model.
     catalog: the server tools (None: none are offered).
-    offer_tools: whether the model is offered tools at all (LLM_TOOL_CALLING).
+    offer_tools: whether the model is offered tools at all; None: as LLM_TOOL_CALLING says
+        for the chat's runner.
     max_steps: ORCH_MAX_STEPS, to say which limit stopped the loop.
     """
 
     def __init__(
         self,
-        llm: LLMClient,
+        llm: Runners | LLMClient | Any,
         catalog: ToolCatalog | None = None,
         *,
-        offer_tools: bool = False,
+        offer_tools: bool | None = None,
         max_steps: int = 8,
     ) -> None:
-        self.llm = llm
+        self.runners: Runners = llm if hasattr(llm, "client_for") else SingleRunner(llm)
         self.catalog = catalog
         self.offer_tools = offer_tools
         self.max_steps = max_steps
+
+    def _offers_tools(self, state: ChatState) -> bool:
+        if self.offer_tools is not None:
+            return self.offer_tools
+        return self.runners.tool_capable(state["public_model"])
 
     async def _tools(
         self, state: ChatState, params: dict[str, Any], stop: str | None
     ) -> tuple[dict[str, ServerTool], list[str]]:
         """Set the tools the model is offered in ``params``; return the server ones by their
         public name and notes for sources that did not answer."""
-        if not self.offer_tools:
+        if not self._offers_tools(state):
             for key in _TOOL_PARAMS:  # a model that cannot call tools must not be sent them
                 params.pop(key, None)
             return {}, []
@@ -146,10 +153,16 @@ class GenerateNode:
     def _split(
         self, calls: list[dict[str, Any]], server: dict[str, ServerTool], client: set[str]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(client calls, server calls): a call of a name the client offered is the client's."""
-        mine = [c for c in calls if _function_name(c) in client]
-        theirs = [c for c in calls if _function_name(c) not in client]
-        return mine, theirs
+        """(client calls, server calls). Ours are the server tools we offered (a name the
+        client also offered is the client's); when the client offered tools, any other call
+        goes back to it too (we cannot run it); otherwise an unknown name is answered here
+        with an error the model reads."""
+        theirs = [
+            c for c in calls if _function_name(c) in server and _function_name(c) not in client
+        ]
+        if not client:
+            return [], calls
+        return [c for c in calls if c not in theirs], theirs
 
     def _server_round(
         self,
@@ -204,20 +217,25 @@ class GenerateNode:
         notes: list[str],
         started: float,
     ) -> dict[str, Any]:
-        answer = await self.llm.complete(messages, **params)
+        answer = await self.runners.client_for(state["public_model"]).complete(messages, **params)
         usage = _add_usage(state.get("usage", {}), answer.get("usage"))
         choice = (answer.get("choices") or [{}])[0]
         message = choice.get("message") or {}
         calls = list(message.get("tool_calls") or [])
         client_names = set(state.get("client_tools", []))
         mine, theirs = self._split(calls, server, client_names)
-        if theirs and not mine:
+        if theirs and not mine and stop is None:
             return self._server_round(
                 state, theirs, message.get("content"), server, usage, notes, started
             )
         if mine:
             message["tool_calls"] = mine
             choice["finish_reason"] = "tool_calls"
+        elif theirs:
+            # The budget is spent and the model still asks for tools: the turn ends here.
+            message.pop("tool_calls", None)
+            message["content"] = message.get("content") or f"({stop})"
+            choice["finish_reason"] = "stop"
         outcome = "tool_calls" if mine else "ok"
         steps = [*state.get("steps", []), self._step(started, outcome, stop or "answered")]
         completion = _restamp(answer, state)
@@ -237,19 +255,21 @@ class GenerateNode:
         started: float,
     ) -> dict[str, Any]:
         relay = _Relay(state, get_stream_writer())
-        async for chunk in self.llm.stream(messages, include_usage=True, **params):
+        llm = self.runners.client_for(state["public_model"])
+        async for chunk in llm.stream(messages, include_usage=True, **params):
             relay.take(chunk)
         usage = _add_usage(state.get("usage", {}), relay.usage)
         client_names = set(state.get("client_tools", []))
         calls = relay.calls()
         mine, theirs = self._split(calls, server, client_names)
-        if theirs and not mine:
+        if theirs and not mine and stop is None:
             return self._server_round(
                 state, theirs, relay.text or None, server, usage, notes, started
             )
         outcome = "tool_calls" if mine else "ok"
         steps = [*state.get("steps", []), self._step(started, outcome, stop or "answered")]
-        relay.finish(mine, self._extras(state, steps), usage)
+        stopped = stop if theirs and not mine else None
+        relay.finish(mine, self._extras(state, steps), usage, stopped)
         return {"steps": steps, "notes": notes, "usage": usage}
 
 
@@ -313,12 +333,20 @@ class _Relay:
         ]  # fmt: skip
 
     def finish(
-        self, client_calls: list[dict[str, Any]], extras: dict[str, Any], usage: dict[str, int]
+        self,
+        client_calls: list[dict[str, Any]],
+        extras: dict[str, Any],
+        usage: dict[str, int],
+        stopped: str | None = None,
     ) -> None:
         """Send what is held, the client's tool calls per the delta rules, the finishing chunk
-        with ``extras``, and the usage chunk when asked for."""
+        with ``extras``, and the usage chunk when asked for. ``stopped``: the budget ended the
+        turn while the model still asked for tools; the client reads why instead."""
         for held in self.held:
             self._emit(held)
+        if stopped and not self.text:
+            self._emit({"choices": [{"index": 0, "delta": {"content": f"({stopped})"},
+                                     "finish_reason": None}]})  # fmt: skip
         base = self.final or {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
         for index, call in enumerate(client_calls):
             # First delta per call: index, id, type, name, empty arguments; then the arguments.
@@ -333,8 +361,15 @@ class _Relay:
         choice = dict((final.get("choices") or [{}])[0])
         delta = {k: v for k, v in (choice.get("delta") or {}).items() if k != "tool_calls"}
         choice["delta"] = delta
-        if client_calls:
-            choice["finish_reason"] = "tool_calls"
+        choice["finish_reason"] = (
+            "tool_calls"
+            if client_calls
+            else (
+                "stop"
+                if choice.get("finish_reason") == "tool_calls"
+                else choice.get("finish_reason")
+            )
+        )
         final["choices"] = [choice]
         final.pop("usage", None)
         self._emit({**final, **extras})

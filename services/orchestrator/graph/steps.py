@@ -36,7 +36,8 @@ async def run_step(
     node: str, tool: str, arguments: Any, work: Awaitable[T], timeout_s: float, who: str
 ) -> tuple[T | None, Step, str | None]:
     """Await ``work`` within ``timeout_s``; return its result (None on failure), its step,
-    and, on failure, the note the model reads ("the tool registry did not answer within 5 s").
+    and, on failure, what went wrong in words ("the tool registry did not answer within 5 s",
+    "rag-api at … is unreachable"), for the node to frame.
     """
     started = time.perf_counter()
     result: T | None = None
@@ -47,10 +48,10 @@ async def run_step(
             outcome = "ok"
         except TimeoutError:
             outcome = "timeout"
-            note = f"{who} did not answer within {timeout_s:.3g} s ({tool})"
+            note = f"{who} did not answer within {timeout_s:.3g} s"
         except ServiceError as exc:
             outcome = "error"
-            note = f"{tool} failed: {exc.message}"
+            note = exc.message
     step: Step = {
         "node": node,
         "tool": tool,

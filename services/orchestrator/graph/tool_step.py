@@ -53,7 +53,7 @@ class ToolNode:
             "steps_taken": state.get("steps_taken", 0) + 1,
         }
         if outcome is None:
-            update["notes"] = [*state.get("notes", []), note or "a tool failed"]
+            update["notes"] = [*state.get("notes", []), f"{action['tool']} failed: {note}"]
             return update
         if outcome.is_error:
             step["outcome"] = "error"

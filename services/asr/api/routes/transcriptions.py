@@ -22,6 +22,8 @@ router = APIRouter(tags=["audio"])
 # Room for the multipart boundaries and text fields around the file itself.
 _FORM_OVERHEAD_BYTES = 64 * 1024
 _CHUNK = 1024 * 1024
+# How much audio the answer covers: the gateway charges the key's audio budget from it.
+DURATION_HEADER = "x-audio-duration-s"
 
 
 def _too_large(limit: int) -> FileTooLargeError:
@@ -70,7 +72,7 @@ async def transcribe_upload(
     # Refuse before receiving the upload when there is no room anyway.
     pipeline.gate.check()
     async with request.form(max_files=1, max_fields=32) as form:
-        fields = parse_form(form)
+        fields = parse_form(form, pipeline.model_ids(settings))
         # Everything a request writes lives in this directory, removed whatever happens.
         with tempfile.TemporaryDirectory(prefix="asr-", dir=settings.asr_tmp_dir) as tmp:
             workdir = Path(tmp)
@@ -96,4 +98,8 @@ async def create_transcription(
 ) -> Response:
     """Transcribe the uploaded audio or video (multipart form, OpenAI's fields)."""
     _, rendered = await transcribe_upload(request, pipeline, settings)
-    return Response(rendered.body, media_type=rendered.media_type)
+    return Response(
+        rendered.body,
+        media_type=rendered.media_type,
+        headers={DURATION_HEADER: f"{rendered.duration_s:.3f}"},
+    )

@@ -76,7 +76,7 @@ async def chat_completions(request: Request) -> Response:
     conditioning: ConditioningService | None = state.conditioning
     validator: Validator | None = state.validator
     body, payload = await parse_body(request)
-    require_published_model(body.model, settings.aistack_models)
+    require_published_model(body.model, state.models.ids())
     check_guards(body, settings)
     await limiter.charge(
         principal, estimate_tokens(body, settings.gateway_default_completion_tokens)

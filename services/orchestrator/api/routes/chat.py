@@ -60,19 +60,21 @@ async def chat_completions(request: Request) -> Response:
     # dependencies: on the chat path FastAPI's own parsing costs more than the rest.
     body = validate_chat_request(decode_json_object(await request.body()))
     orchestration: Orchestration = request.app.state.orchestration
-    require_published_model(body.model, orchestration.settings.aistack_models)
+    require_published_model(body.model, orchestration.models.ids())
     state = await orchestration.initial_state(body)
     runs = orchestration.runs
     key = request.headers.get(KEY_HEADER, "anonymous")
     graph = orchestration.graph
+    # A safety net under the budget: the loop ends by ORCH_MAX_STEPS long before this.
+    config = {"recursion_limit": 4 * orchestration.settings.orch_max_steps + 16}
     if not body.stream:
-        result = await graph.ainvoke(state)
+        result = await graph.ainvoke(state, config=config)
         if runs is not None:
             runs.remember(key, result)
         return Response(orjson.dumps(result["completion"]), media_type="application/json")
     modes: Any = ["custom", "values"] if runs is not None else "custom"
     events = GraphStream(
-        graph.astream(state, stream_mode=modes),
+        graph.astream(state, stream_mode=modes, config=config),
         with_values=runs is not None,
         on_end=(lambda final: runs.remember(key, final)) if runs is not None else None,
     )

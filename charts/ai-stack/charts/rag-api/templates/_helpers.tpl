@@ -14,6 +14,8 @@ env:
 secretEnv: []
 ingressFrom:
   - orchestrator
+  # The MCP servers search the knowledge base and load their baseline corpora into it.
+  - mcp
 egressTo:
   - qdrant
 fromIngressController: false
