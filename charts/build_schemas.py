@@ -273,6 +273,15 @@ GLOBAL = obj(
             }
         ),
         "testImage": image("image of the helm test pods (wget)"),
+        "serviceToken": obj(
+            {
+                "existingSecret": string(
+                    description='"" = <release>-service-token, generated once and kept (lookup)'
+                ),
+                "existingSecretKey": string(minLength=1),
+            },
+            ("existingSecretKey",),
+        ),
     },
     description="Shared settings; every subchart reads them.",
 )
@@ -339,6 +348,11 @@ def component_schemas() -> dict[str, dict]:
                     },
                     ("existingSecretKey",),
                 ),
+                "debug": {
+                    **BOOLEAN,
+                    "description": "ORCH_DEBUG: GET /v1/debug/last shows a key's last run",
+                },
+                "maxSteps": integer(1, 64),
             },
         ),
         "tool-registry": python_component(

@@ -52,10 +52,13 @@ def test_domains_configmap_keys_probes_and_image(
     assert yaml.safe_load(config.body["data"][filename]) == SHIPPED
     # The data volume (seed mcp_data) is the state folder.
     assert env["AISTACK_HOME"] == "/data" and "/data" in mounts
-    (keys,) = container["env"]
+    by_name = {e["name"]: e for e in container["env"]}
+    keys = by_name["GATEWAY_API_KEYS"]
+    assert set(by_name) == {"GATEWAY_API_KEYS", "AISTACK_SERVICE_TOKEN"}
     assert keys["name"] == "GATEWAY_API_KEYS"
     gateway = pod_spec(find(manifests, "Deployment", "ai-stack-gateway"))["containers"][0]
-    assert gateway["env"][0]["valueFrom"] == keys["valueFrom"], "one key store"
+    gateway_env = {e["name"]: e for e in gateway["env"]}
+    assert gateway_env["GATEWAY_API_KEYS"]["valueFrom"] == keys["valueFrom"], "one key store"
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert container["image"].rsplit(":", 1)[0].endswith("ai-stack/mcp")

@@ -42,12 +42,15 @@ def test_plugins_folders_keys_and_probes(manifests: list[Manifest]) -> None:
     config = volumes[manifests_mount["name"]]["configMap"]["name"]
     assert find(manifests, "ConfigMap", config) is not None
     assert find(manifests, "PersistentVolumeClaim", f"{NAME}-plugins") is not None
-    (keys,) = container["env"]
+    by_name = {e["name"]: e for e in container["env"]}
+    keys = by_name["GATEWAY_API_KEYS"]
+    assert set(by_name) == {"GATEWAY_API_KEYS", "AISTACK_SERVICE_TOKEN"}
     assert keys["name"] == "GATEWAY_API_KEYS"
     ref = keys["valueFrom"]["secretKeyRef"]
     assert ref == {"name": "ai-stack-gateway-api-keys", "key": "GATEWAY_API_KEYS"}
     gateway = pod_spec(find(manifests, "Deployment", "ai-stack-gateway"))["containers"][0]
-    assert gateway["env"][0]["valueFrom"]["secretKeyRef"] == ref, "one key store"
+    gateway_env = {e["name"]: e for e in gateway["env"]}
+    assert gateway_env["GATEWAY_API_KEYS"]["valueFrom"]["secretKeyRef"] == ref, "one key store"
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert container["securityContext"]["allowPrivilegeEscalation"] is False

@@ -349,3 +349,37 @@ def test_no_hpa_on_gpu_pods(tools: dict) -> None:
     )
     assert result.returncode != 0
     assert "exclude each other" in result.stderr
+
+
+PYTHON_COMPONENTS = {"gateway", "orchestrator", "rag-api", "asr-api", "mcp", "tool-registry"}
+
+
+@pytest.mark.parametrize("which", ["default", "prod"])
+def test_every_python_service_reads_the_one_service_token(
+    rendered: dict[str, list[Manifest]], which: str
+) -> None:
+    """The internal credential: one Secret, created once, read by every Python service."""
+    manifests = rendered[which]
+    secrets = [m for m in manifests if m.kind == "Secret" and m.name.endswith("service-token")]
+    assert [s.name for s in secrets] == ["ai-stack-service-token"]
+    assert secrets[0].body["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    python = [
+        m for m in manifests
+        if m.kind == "Deployment" and m.name.removeprefix("ai-stack-") in PYTHON_COMPONENTS
+    ]  # fmt: skip
+    assert len(python) >= 5
+    for deployment in python:
+        container = pod_spec(deployment)["containers"][0]
+        (token,) = [e for e in container.get("env", []) if e["name"] == "AISTACK_SERVICE_TOKEN"]
+        assert token["valueFrom"]["secretKeyRef"] == {
+            "name": "ai-stack-service-token",
+            "key": "AISTACK_SERVICE_TOKEN",
+        }, deployment.name
+
+
+def test_the_debug_route_is_off_in_production(rendered: dict[str, list[Manifest]]) -> None:
+    def debug(values_name: str) -> str:
+        config = find(rendered[values_name], "ConfigMap", "ai-stack-orchestrator")
+        return config.body["data"]["ORCH_DEBUG"]
+
+    assert debug("prod") == "false" and debug("dev") == "true"

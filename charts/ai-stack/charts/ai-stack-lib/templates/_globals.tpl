@@ -63,6 +63,9 @@ monitoring:
 testImage:
   repository: busybox
   tag: 1.37.0
+serviceToken:
+  existingSecret: ""
+  existingSecretKey: AISTACK_SERVICE_TOKEN
 {{- end -}}
 
 {{- define "ai-stack-lib.globals" -}}

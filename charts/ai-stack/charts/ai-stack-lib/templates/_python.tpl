@@ -149,10 +149,16 @@ spec:
           envFrom:
             - configMapRef:
                 name: {{ include "ai-stack-lib.fullname" . }}
-          {{- with $s.secretEnv }}
           env:
+            # The services' credential to each other (never logged, never sent to a runner).
+            - name: AISTACK_SERVICE_TOKEN
+              valueFrom:
+                secretKeyRef:
+                  name: {{ include "ai-stack-lib.serviceTokenSecret" . }}
+                  key: {{ (include "ai-stack-lib.globals" . | fromYaml).serviceToken.existingSecretKey }}
+            {{- with $s.secretEnv }}
             {{- toYaml . | nindent 12 }}
-          {{- end }}
+            {{- end }}
           {{- if $probes.startup.enabled }}
           startupProbe:
             {{- include "ai-stack-lib.httpProbe" (dict "path" "/health" "probe" $probes.startup) | nindent 12 }}
@@ -220,4 +226,11 @@ Service, NetworkPolicy, PVCs, and the PodDisruptionBudget / HPA / ServiceMonitor
 {{ . }}
 {{- end }}
 {{- end }}
+{{- end -}}
+
+
+{{/* The Secret that holds AISTACK_SERVICE_TOKEN (the umbrella creates it). */}}
+{{- define "ai-stack-lib.serviceTokenSecret" -}}
+{{- $g := include "ai-stack-lib.globals" . | fromYaml -}}
+{{- $g.serviceToken.existingSecret | default (printf "%s-service-token" .Release.Name) -}}
 {{- end -}}

@@ -13,6 +13,8 @@ env:
   LLM_MODEL: {{ . | quote }}
   {{- end }}
   OLLAMA_MODEL: {{ $g.llm.ollamaModel | quote }}
+  ORCH_DEBUG: {{ .Values.debug | quote }}
+  ORCH_MAX_STEPS: {{ .Values.maxSteps | quote }}
   VLLM_MODEL: {{ $g.llm.vllmModel | quote }}
   {{- if $peers.ragApi }}
   RAG_URL: {{ include "ai-stack-lib.peerUrl" (dict "ctx" . "name" "rag-api" "port" $g.ports.ragApi) }}
