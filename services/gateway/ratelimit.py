@@ -8,15 +8,18 @@ been streamed, and a budget that is charged late lets a burst through.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
+from typing import Any
+from urllib.parse import urlsplit
 
 from limits import RateLimitItemPerMinute
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 from services.gateway.errors import BudgetTooSmallError
-from services.kit.errors import RateLimitError
+from services.kit.errors import RateLimitError, UpstreamUnavailableError
 from services.kit.keys import Principal
 from services.kit.schemas import ChatCompletionRequest
 
@@ -39,13 +42,52 @@ def estimate_tokens(body: ChatCompletionRequest, default_completion: int) -> int
     return math.ceil(chars / 4) + completion
 
 
+# How long a budget check may wait for the shared storage (Redis) before the request is refused.
+STORAGE_TIMEOUT_S = 2.0
+
+
+def _where(redis_url: str | None) -> str:
+    """The storage, named without credentials (a Redis URL may carry a password)."""
+    if not redis_url:
+        return "process memory"
+    parts = urlsplit(redis_url)
+    return f"Redis at {parts.hostname}:{parts.port or 6379}"
+
+
+class _Guarded:
+    """The limiter with every storage call bounded in time and its failures mapped to a 503
+    with retry-after: budgets that cannot be checked are not waved through (fail closed), and
+    the gateway answers again by itself once the storage is back."""
+
+    def __init__(self, limiter: SlidingWindowCounterRateLimiter, where: str) -> None:
+        self._limiter = limiter
+        self._where = where
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._limiter, name)
+
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await asyncio.wait_for(method(*args, **kwargs), STORAGE_TIMEOUT_S)
+            except Exception as exc:  # noqa: BLE001 - redis, network and timeout errors alike
+                raise UpstreamUnavailableError(
+                    f"the rate-limit storage ({self._where}) did not answer "
+                    f"({type(exc).__name__}); budgets cannot be checked, retry shortly",
+                    headers={"retry-after": "5"},
+                ) from None
+
+        return guarded
+
+
 class RateLimiter:
     def __init__(self, redis_url: str | None) -> None:
         self.storage = storage_from_string(storage_uri(redis_url))
         # The sliding-window counter keeps two counters per key and budget, so a hit costs the
         # same whatever its size. A moving window stores one entry per unit of cost: a token
         # budget would store every token of every request and scan them all to expire them.
-        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
+        self.limiter: Any = _Guarded(
+            SlidingWindowCounterRateLimiter(self.storage), _where(redis_url)
+        )
 
     async def ping(self) -> None:
         if not await self.storage.check():

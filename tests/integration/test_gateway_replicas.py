@@ -21,27 +21,33 @@ pytestmark = pytest.mark.integration
 KEY = "sk-replica-test-key-0123456789"
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def start_redis(port: int, workdir) -> subprocess.Popen[bytes]:
+    """A real redis-server on loopback, answering PING before this returns."""
     binary = shutil.which("redis-server")
     assert binary, "redis-server is installed by `make setup` (make system-packages)"
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", str(workdir)],
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("redis-server did not answer PING")
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    proc = start_redis(port, tmp_path_factory.mktemp("redis"))
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                time.sleep(0.1)
         yield f"redis://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -88,3 +94,44 @@ def test_replicas_share_one_budget(gateways: list[str]) -> None:
     assert statuses[5:] == [429, 429]
     ready = httpx.get(f"{gateways[0]}/ready").json()
     assert ready["checks"]["redis"] == "ok"
+
+
+def test_a_dead_redis_is_a_clear_503_and_the_gateway_recovers_by_itself(tmp_path) -> None:
+    """kill -9 the shared budget store: budgets cannot be checked, so requests are refused
+    with 503 and retry-after (not waved through, not a 500); once Redis is back, they pass."""
+    redis_port, port = free_port(), free_port()
+    redis = start_redis(redis_port, tmp_path)
+    env = dict(os.environ)
+    env.update(
+        GATEWAY_PORT=str(port),
+        GATEWAY_API_KEYS=f"team:{KEY}",
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}",
+        ORCHESTRATOR_URL=f"http://127.0.0.1:{free_port()}",
+    )
+    body = {"model": "ai-stack", "messages": [{"role": "user", "content": "hi"}]}
+    headers = {"Authorization": f"Bearer {KEY}"}
+    try:
+        with running_service(
+            "gateway", env, port, tmp_path, cwd=tmp_path, ready_path="/health"
+        ) as gw:
+            url = f"{gw.base_url}/v1/chat/completions"
+
+            def message() -> tuple[int, str, dict]:
+                r = httpx.post(url, json=body, headers=headers, timeout=20)
+                return r.status_code, r.json()["error"]["message"], dict(r.headers)
+
+            status, text, _ = message()
+            assert status == 503 and "orchestrator" in text  # the budget passed
+            redis.kill()
+            redis.wait(timeout=10)
+            started = time.monotonic()
+            status, text, got = message()
+            assert status == 503 and "rate-limit storage" in text and "Redis at" in text
+            assert got["retry-after"] == "5" and time.monotonic() - started < 10
+            assert httpx.get(f"{gw.base_url}/ready").status_code == 503
+            redis = start_redis(redis_port, tmp_path)
+            status, text, _ = message()
+            assert status == 503 and "orchestrator" in text, "recovered without a restart"
+    finally:
+        redis.kill()
+        redis.wait(timeout=10)
