@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.mcp.conftest import Ingested, mcp_client, start_mcp
-from tests.mcp.roundrobin import RoundRobinProxy
+from tests.roundrobin import RoundRobinProxy
 from tests.service_process import ServiceProcess
 
 pytestmark = pytest.mark.integration

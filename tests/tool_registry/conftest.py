@@ -92,7 +92,8 @@ class Registry:
 
 def start_registry(workdir: Path, **extra: str) -> Registry:
     """``python -m services.tool_registry`` with its own plugins folder and state."""
-    plugins = workdir / "plugins"
+    # A folder of its own unless the caller shares one (replicas on one volume).
+    plugins = Path(extra.pop("PLUGINS_DIR", workdir / "plugins"))
     plugins.mkdir(parents=True, exist_ok=True)
     home = workdir / "home"
     port = free_port()
