@@ -73,11 +73,14 @@ def ensure_suite() -> tuple[Path, Path]:
 
 
 class HeaderProxy:
-    """A loopback HTTP proxy to ``target`` that adds ``headers`` to every request."""
+    """A loopback HTTP proxy to ``target`` that adds ``headers`` to every request. Given
+    several targets, each request goes to the next in turn (``served`` records which), as a
+    Kubernetes Service without session affinity may send it."""
 
-    def __init__(self, target: str, headers: dict[str, str]) -> None:
-        self.target = target.rstrip("/")
-        self.headers = headers
+    def __init__(self, target: str | list[str], headers: dict[str, str] | None = None) -> None:
+        self.targets = [t.rstrip("/") for t in ([target] if isinstance(target, str) else target)]
+        self.served: list[int] = []
+        self.headers = headers or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._loop = asyncio.new_event_loop()
@@ -89,9 +92,11 @@ class HeaderProxy:
         assert self._session is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
         headers.update(self.headers)
+        index = len(self.served) % len(self.targets)
+        self.served.append(index)
         async with self._session.request(
             request.method,
-            self.target + request.path_qs,
+            self.targets[index] + request.path_qs,
             headers=headers,
             data=await request.read(),
             allow_redirects=False,

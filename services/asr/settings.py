@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import NoDecode
+from pydantic import Field, model_validator
 
-from services.kit.settings import StackSettings, load_settings
+from services.kit.settings import CsvList, StackSettings, load_settings
 
 
 class Settings(StackSettings):
@@ -31,7 +30,7 @@ class Settings(StackSettings):
     asr_download_root: Path | None = None
     hf_hub_offline: bool = False
     # Model ids requests may name (the loaded model also answers to its own name).
-    asr_model_ids: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["whisper-1"])
+    asr_model_ids: CsvList = Field(default_factory=lambda: ["whisper-1"])
 
     # --- decoding options ---
     asr_beam_size: int = Field(5, ge=1, le=10)
@@ -57,13 +56,6 @@ class Settings(StackSettings):
     asr_max_concurrency: int = Field(1, ge=1, le=64)
     asr_max_queue: int = Field(8, ge=0, le=1024)
     asr_retry_after_s: int = Field(10, ge=1)
-
-    @field_validator("asr_model_ids", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
     @model_validator(mode="after")
     def _device_from_enable_gpu(self) -> Settings:

@@ -19,7 +19,7 @@ from services.cli.devkey import ensure_dev_key, ensure_service_token, service_he
 from services.cli.ingest import run_ingest, summary_table
 from services.cli.mcp import mcp_app
 from services.cli.readiness import probe, wait_ready
-from services.cli.settings import Settings, get_settings
+from services.cli.settings import Settings, settings_or_exit
 from services.cli.supervisor import (
     StackError,
     Supervisor,
@@ -30,7 +30,6 @@ from services.cli.supervisor import (
 from services.cli.tools import app as tools_app
 from services.cli.transcribe import call_with_progress
 from services.kit.models import ModelTable
-from services.kit.settings import SettingsError
 
 app = typer.Typer(help="ai-stack: the local stack and admin commands.", no_args_is_help=True)
 app.add_typer(mcp_app, name="mcp")
@@ -43,11 +42,7 @@ class _StopRequestedError(Exception):
 
 
 def _settings() -> Settings:
-    try:
-        return get_settings()
-    except SettingsError as exc:
-        console.print(f"[red]error:[/] {exc}", soft_wrap=True)
-        raise typer.Exit(2) from None
+    return settings_or_exit(console)
 
 
 def _api_key(settings: Settings) -> tuple[str, str]:

@@ -11,11 +11,13 @@ import asyncio
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from services.cli.devkey import read_service_token
 from services.kit.errors import ServiceError
 from services.kit.peer import PeerClient
 from services.kit.settings import SettingsError, load_settings
@@ -30,6 +32,11 @@ console = Console(highlight=False)
 def _load() -> tuple[Settings, dict[str, Domain]]:
     try:
         settings = load_settings(Settings)
+        if settings.aistack_service_token is None:
+            # rag-api is internal: use the running local stack's service token.
+            token = read_service_token(settings.aistack_home)
+            if token:
+                settings.aistack_service_token = SecretStr(token)
         return settings, load_domains(settings.mcp_domains_file)
     except SettingsError as exc:
         console.print(f"[red]error:[/] {exc}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 
-from services.kit.settings import LLMBackend, StackSettings, load_settings
+from services.kit.settings import LLMBackend, SettingsError, StackSettings, load_settings
 
 
 class Settings(StackSettings):
@@ -82,3 +82,14 @@ class Settings(StackSettings):
 @lru_cache
 def get_settings() -> Settings:
     return load_settings(Settings)
+
+
+def settings_or_exit(console: Any) -> Settings:
+    """The CLI's settings, or one line naming what is wrong and exit status 2."""
+    import typer
+
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        console.print(f"[red]error:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from None

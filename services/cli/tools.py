@@ -21,19 +21,14 @@ from rich.console import Console
 from rich.table import Table
 
 from services.cli.devkey import KEY_FILE, service_headers
-from services.cli.settings import Settings, get_settings
-from services.kit.settings import SettingsError
+from services.cli.settings import Settings, settings_or_exit
 
 app = typer.Typer(help="List and call the tool registry's tools.", invoke_without_command=True)
 console = Console(highlight=False)
 
 
 def _settings() -> Settings:
-    try:
-        return get_settings()
-    except SettingsError as exc:
-        console.print(f"[red]error:[/] {exc}", soft_wrap=True)
-        raise typer.Exit(2) from None
+    return settings_or_exit(console)
 
 
 def _base_url(settings: Settings) -> str:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import NoDecode
+from pydantic import Field
 
 from services.kit.keys import KeySettings
-from services.kit.settings import load_settings
+from services.kit.settings import CsvList, load_settings
 
 
 class Settings(KeySettings):
@@ -39,16 +37,7 @@ class Settings(KeySettings):
     gateway_embeddings: bool = True
     gateway_audio: bool = True
     # Transcription model ids /v1/models lists (asr-api serves its one model under them).
-    gateway_transcription_models: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["whisper-1"]
-    )
-
-    @field_validator("gateway_transcription_models", mode="before")
-    @classmethod
-    def _split_models(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+    gateway_transcription_models: CsvList = Field(default_factory=lambda: ["whisper-1"])
 
     @property
     def service_port(self) -> int:

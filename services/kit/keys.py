@@ -22,14 +22,12 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import NoDecode
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from services.kit.errors import AuthenticationError
-from services.kit.settings import SettingsError, StackSettings
+from services.kit.settings import CsvList, SettingsError, StackSettings
 
 MIN_KEY_LENGTH = 16
 SERVICE_PRINCIPAL = "service"
@@ -39,20 +37,13 @@ class KeySettings(StackSettings):
     """The key variables, for every service that checks user keys."""
 
     # Bearer keys, comma-separated (`key` or `name:key`), and/or a YAML keys file.
-    gateway_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, repr=False)
+    gateway_api_keys: CsvList = Field(default_factory=list, repr=False)
     gateway_api_keys_file: Path | None = None
     # Per-key budgets (overridable per key in the keys file); enforced by the gateway.
     gateway_default_rpm: int = Field(600, ge=1)
     gateway_default_tpm: int = Field(2_000_000, ge=1)
     # Seconds of audio a key may have transcribed per minute.
     gateway_default_audio_spm: int = Field(1800, ge=1)
-
-    @field_validator("gateway_api_keys", mode="before")
-    @classmethod
-    def _split_keys(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
 
 class KeyEntry(BaseModel):

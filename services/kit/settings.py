@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Cursor changes its request format by model-name prefix, so published ids must avoid these.
@@ -33,10 +33,16 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
-def _split_csv(value: object) -> object:
+def split_csv(value: object) -> object:
+    """``"a, b,,c"`` → ``["a", "b", "c"]``; anything else as it came."""
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+# A comma-separated variable read as a list of strings (``AISTACK_MODELS=a,b``); NoDecode keeps
+# pydantic-settings from reading it as JSON first.
+CsvList = Annotated[list[str], NoDecode, BeforeValidator(split_csv)]
 
 
 class StackSettings(BaseSettings):
@@ -79,7 +85,7 @@ class StackSettings(BaseSettings):
     enable_gpu: bool = False
 
     # Published model ids (what /v1/models lists); every one is served by the configured runner.
-    aistack_models: Annotated[list[str], NoDecode] = ["ai-stack"]
+    aistack_models: CsvList = ["ai-stack"]
     # Or a model table: id -> runner, several side by side (services/kit/models.py); in the
     # cluster the operator's ConfigMap. When set, it replaces AISTACK_MODELS and the runner
     # settings above.
@@ -108,11 +114,6 @@ class StackSettings(BaseSettings):
 
     # Local state (keys, pid file, logs) for the embedded stack.
     aistack_home: Path = Path(".aistack")
-
-    @field_validator("aistack_models", mode="before")
-    @classmethod
-    def _parse_models(cls, value: object) -> object:
-        return _split_csv(value)
 
     @field_validator("aistack_models")
     @classmethod

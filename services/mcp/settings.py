@@ -8,22 +8,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import NoDecode
+from pydantic import Field
 
 from services.kit.keys import KeySettings
-from services.kit.settings import load_settings
+from services.kit.settings import CsvList, load_settings
 
 # The shipped default: three domains (chem, mech, materials) with their corpora and tables.
 DEFAULT_DOMAINS_FILE = Path(__file__).resolve().parent / "domains.yaml"
-
-
-def _csv(value: object) -> object:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
 
 
 class Settings(KeySettings):
@@ -33,9 +25,9 @@ class Settings(KeySettings):
     # Host headers the MCP endpoints accept besides loopback: the public ingress hostname and
     # the in-cluster Service name (the chart sets both). The SDK's DNS-rebinding guard answers
     # 421 to any other Host. A name without a port also matches it with any port.
-    mcp_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    mcp_allowed_hosts: CsvList = Field(default_factory=list)
     # Origin headers accepted besides those of the allowed hosts (browsers send one).
-    mcp_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    mcp_allowed_origins: CsvList = Field(default_factory=list)
     # Load a domain's baseline corpus into rag-api at start when it is absent or out of date.
     mcp_ingest_on_start: bool = True
     # Between two reads from rag-api: a search, and one document's ingest (embedding).
@@ -43,12 +35,6 @@ class Settings(KeySettings):
     mcp_ingest_timeout_s: float = Field(600.0, gt=0)
     # The largest top_k the search tool accepts.
     mcp_max_top_k: int = Field(20, ge=1, le=100)
-
-    @field_validator("mcp_allowed_hosts", "mcp_allowed_origins", mode="before")
-    @classmethod
-    def _split_lists(cls, value: object) -> object:
-        # Not named _split: that would replace KeySettings' validator of GATEWAY_API_KEYS.
-        return _csv(value)
 
     @property
     def service_port(self) -> int:

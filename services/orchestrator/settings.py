@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import NoDecode
 
-from services.kit.settings import LLMBackend, StackSettings, load_settings
+from services.kit.settings import CsvList, LLMBackend, StackSettings, load_settings
 from services.kit.vocabulary import DOMAINS
 
 
@@ -31,7 +29,7 @@ class Settings(StackSettings):
     # model's own tool calls.
     orch_tools: bool = True
     # MCP domain servers whose tools the model is offered ("" = none).
-    orch_mcp_domains: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DOMAINS))
+    orch_mcp_domains: CsvList = Field(default_factory=lambda: list(DOMAINS))
     # The bearer key the orchestrator presents to the tool registry and the MCP servers.
     orch_peer_api_key: SecretStr | None = None
     # How long a fetched tool list is reused before asking again.
@@ -47,13 +45,6 @@ class Settings(StackSettings):
 
     # GET /debug/last: the last run's state per key (off in the production values).
     orch_debug: bool = True
-
-    @field_validator("orch_mcp_domains", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
     @field_validator("orch_mcp_domains")
     @classmethod

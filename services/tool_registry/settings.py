@@ -16,7 +16,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
 from services.kit.keys import KeySettings
-from services.kit.settings import load_settings
+from services.kit.settings import CsvList, load_settings
 
 # The repository's example plugins: the default folder of the local stack.
 DEFAULT_PLUGINS_DIR = Path(__file__).resolve().parents[1] / "plugins"
@@ -58,20 +58,13 @@ class Settings(KeySettings):
     tools_hash_file: Path | None = None
     # Host headers the MCP endpoint accepts besides loopback (the ingress host, the Service
     # name): the SDK's DNS-rebinding guard answers 421 to any other.
-    tools_mcp_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    tools_mcp_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    tools_mcp_allowed_hosts: CsvList = Field(default_factory=list)
+    tools_mcp_allowed_origins: CsvList = Field(default_factory=list)
 
     @field_validator("plugins_dir", mode="before")
     @classmethod
     def _paths(cls, value: object) -> object:
         return _split_paths(value)
-
-    @field_validator("tools_mcp_allowed_hosts", "tools_mcp_allowed_origins", mode="before")
-    @classmethod
-    def _csv(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
     @property
     def service_port(self) -> int:

@@ -58,3 +58,13 @@ def test_the_chat_answer_cites_a_baseline_document(stack: Stack) -> None:
     answer = client.chat.completions.create(model="ai-stack", messages=question, max_tokens=8)
     sources = [c["source"] for c in answer.model_extra["citations"]]
     assert "mcp/chem/solvent-hazards.md" in sources, sources
+
+
+def test_aistack_mcp_ingest_from_a_shell_reaches_the_stack_and_changes_nothing(
+    stack: Stack,
+) -> None:
+    """The corpora loaded on first start; the ingester run by hand (with the stack's own
+    service token, read from its state folder) finds them all unchanged."""
+    result = stack.cli("mcp", "ingest", timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "unchanged" in result.stdout.lower()

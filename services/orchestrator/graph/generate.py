@@ -17,6 +17,7 @@ The finishing chunk (or the response body) carries ``citations`` and ``steps``.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from langgraph.config import get_stream_writer
@@ -75,6 +76,17 @@ def frame_for(state: ChatState, notes: list[str]) -> list[dict[str, Any]]:
 
 def _function_name(call: dict[str, Any]) -> str:
     return str((call.get("function") or {}).get("name") or "")
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """One model round: what it was offered and what the run had gathered by then."""
+
+    state: ChatState
+    server: dict[str, ServerTool]
+    stop: str | None
+    notes: list[str]
+    started: float
 
 
 class GenerateNode:
@@ -137,10 +149,11 @@ class GenerateNode:
         elif stop:
             notes.append(stop)
         messages = frame_for(state, notes)
+        turn = _Turn(state, server, stop, notes, started)
         with node_span("generate", tools=len(params.get("tools") or [])):
             if state.get("stream"):
-                return await self._stream(state, messages, params, server, stop, notes, started)
-            return await self._complete(state, messages, params, server, stop, notes, started)
+                return await self._stream(turn, messages, params)
+            return await self._complete(turn, messages, params)
 
     def _step(self, started: float, outcome: str, detail: str) -> Step:
         return {
@@ -165,14 +178,7 @@ class GenerateNode:
         return [c for c in calls if c not in theirs], theirs
 
     def _server_round(
-        self,
-        state: ChatState,
-        calls: list[dict[str, Any]],
-        content: str | None,
-        server: dict[str, ServerTool],
-        usage: dict[str, int],
-        notes: list[str],
-        started: float,
+        self, turn: _Turn, calls: list[dict[str, Any]], content: str | None, usage: dict[str, int]
     ) -> dict[str, Any]:
         pending: list[ToolCall] = [
             {
@@ -192,14 +198,28 @@ class GenerateNode:
             ],
         }  # fmt: skip
         names = ", ".join(p["name"] for p in pending)
+        state = turn.state
         return {
             "pending": pending,
-            "server_tools": server,
+            "server_tools": turn.server,
             "turns": [*state.get("turns", []), assistant],
             "usage": usage,
-            "notes": notes,
-            "steps": [*state.get("steps", []), self._step(started, "tool_calls", names)],
+            "notes": turn.notes,
+            "steps": [*state.get("steps", []), self._step(turn.started, "tool_calls", names)],
         }
+
+    def _conclude(
+        self, turn: _Turn, calls: list[dict[str, Any]], content: str | None, usage: dict[str, int]
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict[str, Any]], list[Step]]:
+        """What the model's answer means: (a server round to run, or None; the client's calls;
+        the server calls; the steps with this round). Server calls are run unless the budget
+        is spent; then the turn ends and the client reads why."""
+        mine, theirs = self._split(calls, turn.server, set(turn.state.get("client_tools", [])))
+        if theirs and not mine and turn.stop is None:
+            return self._server_round(turn, theirs, content, usage), mine, theirs, []
+        outcome = "tool_calls" if mine else "ok"
+        step = self._step(turn.started, outcome, turn.stop or "answered")
+        return None, mine, theirs, [*turn.state.get("steps", []), step]
 
     def _extras(self, state: ChatState, steps: list[Step]) -> dict[str, Any]:
         extras: dict[str, Any] = {"steps": steps}
@@ -208,69 +228,50 @@ class GenerateNode:
         return extras
 
     async def _complete(
-        self,
-        state: ChatState,
-        messages: list[dict[str, Any]],
-        params: dict[str, Any],
-        server: dict[str, ServerTool],
-        stop: str | None,
-        notes: list[str],
-        started: float,
+        self, turn: _Turn, messages: list[dict[str, Any]], params: dict[str, Any]
     ) -> dict[str, Any]:
+        state = turn.state
         answer = await self.runners.client_for(state["public_model"]).complete(messages, **params)
         usage = _add_usage(state.get("usage", {}), answer.get("usage"))
         choice = (answer.get("choices") or [{}])[0]
         message = choice.get("message") or {}
         calls = list(message.get("tool_calls") or [])
-        client_names = set(state.get("client_tools", []))
-        mine, theirs = self._split(calls, server, client_names)
-        if theirs and not mine and stop is None:
-            return self._server_round(
-                state, theirs, message.get("content"), server, usage, notes, started
-            )
+        server_round, mine, theirs, steps = self._conclude(
+            turn, calls, message.get("content"), usage
+        )
+        if server_round is not None:
+            return server_round
         if mine:
             message["tool_calls"] = mine
             choice["finish_reason"] = "tool_calls"
         elif theirs:
             # The budget is spent and the model still asks for tools: the turn ends here.
             message.pop("tool_calls", None)
-            message["content"] = message.get("content") or f"({stop})"
+            message["content"] = message.get("content") or f"({turn.stop})"
             choice["finish_reason"] = "stop"
-        outcome = "tool_calls" if mine else "ok"
-        steps = [*state.get("steps", []), self._step(started, outcome, stop or "answered")]
         completion = _restamp(answer, state)
         if usage:
             completion["usage"] = usage
         completion.update(self._extras(state, steps))
-        return {"completion": completion, "steps": steps, "notes": notes}
+        return {"completion": completion, "steps": steps, "notes": turn.notes}
 
     async def _stream(
-        self,
-        state: ChatState,
-        messages: list[dict[str, Any]],
-        params: dict[str, Any],
-        server: dict[str, ServerTool],
-        stop: str | None,
-        notes: list[str],
-        started: float,
+        self, turn: _Turn, messages: list[dict[str, Any]], params: dict[str, Any]
     ) -> dict[str, Any]:
+        state = turn.state
         relay = _Relay(state, get_stream_writer())
         llm = self.runners.client_for(state["public_model"])
         async for chunk in llm.stream(messages, include_usage=True, **params):
             relay.take(chunk)
         usage = _add_usage(state.get("usage", {}), relay.usage)
-        client_names = set(state.get("client_tools", []))
-        calls = relay.calls()
-        mine, theirs = self._split(calls, server, client_names)
-        if theirs and not mine and stop is None:
-            return self._server_round(
-                state, theirs, relay.text or None, server, usage, notes, started
-            )
-        outcome = "tool_calls" if mine else "ok"
-        steps = [*state.get("steps", []), self._step(started, outcome, stop or "answered")]
-        stopped = stop if theirs and not mine else None
+        server_round, mine, theirs, steps = self._conclude(
+            turn, relay.calls(), relay.text or None, usage
+        )
+        if server_round is not None:
+            return server_round
+        stopped = turn.stop if theirs and not mine else None
         relay.finish(mine, self._extras(state, steps), usage, stopped)
-        return {"steps": steps, "notes": notes, "usage": usage}
+        return {"steps": steps, "notes": turn.notes, "usage": usage}
 
 
 class _Relay:

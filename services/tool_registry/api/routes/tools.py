@@ -25,6 +25,7 @@ from fastapi.responses import Response
 
 from services.kit.auth import principal_of
 from services.kit.errors import InvalidRequestError
+from services.kit.schemas import decode_json_object
 from services.tool_registry.catalog import Catalog
 from services.tool_registry.deps import Authenticated, CatalogDep
 from services.tool_registry.invoker import Invoker
@@ -58,14 +59,7 @@ async def _arguments(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {}
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequestError(
-            f"could not parse the JSON body ({exc}); send valid JSON"
-        ) from None
-    if not isinstance(body, dict):
-        raise InvalidRequestError('the body must be a JSON object: {"arguments": {...}}')
+    body = decode_json_object(raw)  # {"arguments": {...}}
     arguments = body.get("arguments", {})
     if arguments is None:
         return {}
