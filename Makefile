@@ -45,13 +45,13 @@ test: $(STAMP) ## Run the tests (unit + integration; SLOW=1 adds the slow ones)
 	HF_HUB_OFFLINE=1 $(BIN)/pytest $(PYTEST_MARKERS)
 
 lint: $(STAMP) ## Static checks: ruff and the import-linter layer contracts
-	$(BIN)/ruff check services tests bench charts docker
-	$(BIN)/ruff format --check services tests bench charts docker
+	$(BIN)/ruff check services operators tests bench charts docker
+	$(BIN)/ruff format --check services operators tests bench charts docker
 	$(BIN)/lint-imports
 
 fmt: $(STAMP) ## Format and auto-fix
-	$(BIN)/ruff format services tests bench charts docker
-	$(BIN)/ruff check --fix services tests bench charts docker
+	$(BIN)/ruff format services operators tests bench charts docker
+	$(BIN)/ruff check --fix services operators tests bench charts docker
 
 clean: ## Remove the virtualenv, caches and local stack state
 	rm -rf $(VENV) .aistack .pytest_cache .ruff_cache

@@ -26,7 +26,7 @@ DRAFT = "http://json-schema.org/draft-07/schema#"
 
 # The call-graph components, as subchart names (also the keys of the umbrella's values).
 PYTHON_COMPONENTS = ("gateway", "orchestrator", "tool-registry", "mcp", "rag-api", "asr-api")
-COMPONENTS = (*PYTHON_COMPONENTS, "qdrant", "llm-runner")
+COMPONENTS = (*PYTHON_COMPONENTS, "qdrant", "llm-runner", "operator")
 
 
 # --- building blocks -------------------------------------------------------------------------
@@ -169,11 +169,15 @@ AUTOSCALING = obj(
 )
 
 
-def gpu(with_shm: bool = False) -> dict:
+GIB = {"type": "number", "exclusiveMinimum": 0}
+
+
+def gpu(with_shm: bool = False, extra: dict | None = None) -> dict:
     properties: dict = {
         "enabled": BOOLEAN,
         "count": integer(1),
         "runtimeClassName": string(minLength=1),
+        **(extra or {}),
     }
     if with_shm:
         properties["shmSize"] = QUANTITY
@@ -273,6 +277,11 @@ GLOBAL = obj(
             }
         ),
         "testImage": image("image of the helm test pods (wget)"),
+        "operator": obj(
+            {"enabled": {**BOOLEAN, "description": "gateway + orchestrator read <release>-models"}},
+            ("enabled",),
+            description="the operator's model table; set with operator.enabled",
+        ),
         "serviceToken": obj(
             {
                 "existingSecret": string(
@@ -300,7 +309,7 @@ def python_component(
         "replicaCount": integer(0),
         "image": image(f"the {repo_hint} image built from docker/"),
         "env": {**STRING_MAP, "description": "extra plain variables for the ConfigMap"},
-        "devReload": {**BOOLEAN, "description": "dev only: uvicorn --reload for skaffold sync"},
+        "devReload": {**BOOLEAN, "description": "dev only: DEV_RELOAD, restart on synced edits"},
         "resources": RESOURCES,
         "securityContext": SECURITY_CONTEXT,
         "probes": probes(startup_switch),
@@ -319,6 +328,11 @@ def component_schemas() -> dict[str, dict]:
             "gateway",
             {"state": volume(seed="gateway_state"), "logs": volume(seed="logs")},
             {
+                "peers": obj(
+                    {"ragApi": BOOLEAN, "asrApi": BOOLEAN},
+                    ("ragApi", "asrApi"),
+                    description="rag-api (embeddings) and asr-api (transcriptions) behind it",
+                ),
                 "apiKeys": obj(
                     {
                         "keys": {"type": "array", "items": string(minLength=16)},
@@ -327,7 +341,7 @@ def component_schemas() -> dict[str, dict]:
                         "fileSecret": string(),
                     },
                     ("existingSecretKey",),
-                )
+                ),
             },
         ),
         "orchestrator": python_component(
@@ -336,8 +350,8 @@ def component_schemas() -> dict[str, dict]:
             {},
             {
                 "peers": obj(
-                    {"ragApi": BOOLEAN, "asrApi": BOOLEAN, "mcp": BOOLEAN, "toolRegistry": BOOLEAN},
-                    ("ragApi", "asrApi", "mcp", "toolRegistry"),
+                    {"ragApi": BOOLEAN, "mcp": BOOLEAN, "toolRegistry": BOOLEAN},
+                    ("ragApi", "mcp", "toolRegistry"),
                     description="optional peers it calls; keep in step with <peer>.enabled",
                 ),
                 "llmApiKey": obj(
@@ -450,7 +464,19 @@ def component_schemas() -> dict[str, dict]:
             "Speech-to-text API.",
             "asr-api",
             {"cache": volume()},
-            {"model": string(minLength=1), "gpu": gpu(), "modelsClaim": string()},
+            {
+                "model": string(minLength=1),
+                "gpu": gpu(
+                    extra={
+                        "computeType": {
+                            "enum": ["float16", "int8_float16", "bfloat16", "int8", "float32"],
+                            "description": "ASR_COMPUTE_TYPE on the GPU",
+                        },
+                        "memoryGiB": {**GIB, "description": "what asr-api holds on the GPU"},
+                    }
+                ),
+                "modelsClaim": string(),
+            },
         ),
         "qdrant": obj(
             {
@@ -475,6 +501,10 @@ def component_schemas() -> dict[str, dict]:
                     {
                         "image": image("ollama/ollama, pinned"),
                         "keepAlive": string(),
+                        "contextLength": {
+                            **integer(2048),
+                            "description": "OLLAMA_CONTEXT_LENGTH (tokens)",
+                        },
                         "pull": obj(
                             {
                                 "enabled": BOOLEAN,
@@ -499,7 +529,10 @@ def component_schemas() -> dict[str, dict]:
                         "resources": RESOURCES,
                     }
                 ),
-                "gpu": gpu(with_shm=True),
+                "gpu": gpu(
+                    with_shm=True,
+                    extra={"memoryGiB": {**GIB, "description": "the card's memory"}},
+                ),
                 "securityContext": SECURITY_CONTEXT,
                 "probes": probes(False),
                 "persistence": persistence({"models": volume(seed="models"), "cache": volume()}),
@@ -508,7 +541,46 @@ def component_schemas() -> dict[str, dict]:
             },
             description="Ollama (CPU) or vLLM (GPU) model server.",
         ),
+        "operator": operator_schema(),
     }
+
+
+def operator_schema() -> dict:
+    """The kopf operator (operators/): its image, what its Models run, its pod."""
+    return obj(
+        {
+            "enabled": BOOLEAN,
+            "image": image("the operator image built from docker/ (also the ingestion Jobs')"),
+            "engines": obj(
+                {
+                    "vllm": image("vLLM's OpenAI server (engine vllm)"),
+                    "llamacpp": image("llama.cpp's server (engine llamacpp)"),
+                    "llamacppGpu": image("llama.cpp's CUDA server (engine llamacpp on a GPU)"),
+                    "ray": image("Ray Serve LLM (runtime rayservice)"),
+                    "rayVersion": string(minLength=1),
+                },
+                ("vllm", "llamacpp", "llamacppGpu", "ray", "rayVersion"),
+            ),
+            "gpuRuntimeClassName": string(description='"" = nvidia'),
+            "ollamaUrl": string(pattern="^(https?://.+)?$", description='"" = the llm-runner'),
+            "modelsClaim": string(description='"" = <release>-llm-runner-models'),
+            "checkIntervalSeconds": integer(5),
+            "healthPort": PORT,
+            "resources": RESOURCES,
+            "securityContext": SECURITY_CONTEXT,
+            "probes": obj({"liveness": probe(), "readiness": probe()}, ("liveness", "readiness")),
+            "networkPolicy": obj(
+                {
+                    "apiServerCidrs": {"type": "array", "items": string(minLength=1)},
+                    "apiServerPorts": {"type": "array", "minItems": 1, "items": PORT},
+                    "modelIngress": OBJECT_LIST,
+                    "extraEgress": OBJECT_LIST,
+                }
+            ),
+            **SCHEDULING,
+        },
+        description="The kopf operator: Model, KnowledgeBase and ToolPlugin resources.",
+    )
 
 
 # Keys Helm itself puts into a subchart's values: the globals, and the library's (empty) section.

@@ -22,15 +22,23 @@ VALUES_PROD := $(CHART)/values-prod.yaml
 RELEASE     ?= ai-stack
 NAMESPACE   ?= ai-stack
 
-# Images: docker/Dockerfile once per service, with the build args skaffold.yaml lists for it
-# (docker/buildargs.py reads them), named ai-stack/<service>:<chart appVersion>, the tag
-# values-prod.yaml pins.
-BUILDARGS    = $(PLATFORM_BIN)/python docker/buildargs.py
-SERVICES     := $(shell $(PLATFORM_BIN)/python docker/buildargs.py --list 2>/dev/null)
+# Images: docker/Dockerfile once per image, with the build args skaffold.yaml lists for it
+# (docker/buildargs.py reads them), named ai-stack/<image>:<chart appVersion>, the tag
+# values-prod.yaml pins. `build` makes the laptop's set (kind, CPU); `push` and `images-save`
+# make the desktop's, skaffold's prod profile: asr-api-gpu (cuBLAS inside) for asr-api.
+BUILDARGS     = $(PLATFORM_BIN)/python docker/buildargs.py
+SERVICES      := $(shell $(PLATFORM_BIN)/python docker/buildargs.py --list 2>/dev/null)
+PROD_SERVICES := $(shell $(PLATFORM_BIN)/python docker/buildargs.py --list --profile prod 2>/dev/null)
+IMAGES        := $(sort $(SERVICES) $(PROD_SERVICES))
 IMAGE_PREFIX ?= ai-stack
 APP_VERSION  := $(shell sed -n 's/^appVersion: *"*\([^"]*\)"*$$/\1/p' $(CHART)/Chart.yaml)
 TAG          ?= $(APP_VERSION)
-PLATFORMS    ?= linux/amd64
+# What the images are built for (docker buildx). `build`: this machine's platform unless set
+# (what kind runs); `push` and `images-save`: the desktop's, linux/amd64, unless set: an
+# Apple-silicon laptop builds arm64 by default, which the amd64 desktop cannot run. Several
+# (linux/amd64,linux/arm64) need `push`, or Docker's containerd image store for build --load.
+PLATFORMS         ?=
+DESKTOP_PLATFORMS ?= linux/amd64
 IMAGES_TARBALL ?= ai-stack-images-$(TAG).tar.gz
 # `docker load` on the laptop; on the k3s desktop: IMAGES_LOAD_CMD="sudo k3s ctr images import -"
 IMAGES_LOAD_CMD ?= docker load
@@ -44,10 +52,32 @@ TRAEFIK_CHART_VERSION ?= 37.0.0
 # Extra values files for deploy-prod (your host, registry, keys): PROD_VALUES="my-prod.yaml"
 PROD_VALUES ?=
 
-.PHONY: tools kind-up kind-down dev build push images-save images-load deploy-prod \
-	chart-lint chart-test e2e-kind $(SERVICES:%=build-%) $(SERVICES:%=push-%)
+.PHONY: tools gpu-libs kind-up kind-down dev build push images-save images-load deploy-prod \
+	preflight chart-lint chart-test e2e-kind $(IMAGES:%=build-%) $(IMAGES:%=push-%)
 
-tools: $(HELM) $(KUBECTL) $(CHECKOV) ## Fetch helm v4, kubectl and checkov into .tools/ (idempotent)
+# The asr-api-gpu image's CUDA wheels (the asr-gpu extra's nvidia-* requirements), unpacked as
+# the image's venv holds them, so tests/platform/test_gpu_image.py can load them on a CPU
+# machine through the image's LD_LIBRARY_PATH. Re-downloaded only when those requirements change.
+GPU_LIBS_DIR := $(TOOLS_DIR)/asr-gpu
+GPU_LIBS     := $(GPU_LIBS_DIR)/.installed
+GPU_PYTHON    = $(if $(wildcard $(PLATFORM_BIN)/python),$(PLATFORM_BIN)/python,$(PLATFORM_PYTHON))
+GPU_REQUIREMENTS = $(GPU_PYTHON) -c 'import tomllib; extra = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["asr-gpu"]; print("\n".join(r for r in extra if not r.startswith("ai-stack")))'
+
+tools: $(HELM) $(KUBECTL) $(CHECKOV) $(GPU_LIBS) ## Fetch helm v4, kubectl, checkov and the GPU image's CUDA wheels into .tools/ (idempotent)
+
+gpu-libs: $(GPU_LIBS) ## Unpack the asr-api-gpu image's CUDA wheels into .tools/asr-gpu (~850 MB)
+
+$(GPU_LIBS): pyproject.toml
+	@mkdir -p $(GPU_LIBS_DIR)
+	@set -e; wanted="$$($(GPU_REQUIREMENTS))"; \
+	  if [ "$$wanted" != "$$(cat $(GPU_LIBS_DIR)/requirements.txt 2>/dev/null)" ]; then \
+	    rm -rf $(GPU_LIBS_DIR)/site-packages; \
+	    echo "$$wanted" > $(GPU_LIBS_DIR)/requirements.txt.new; \
+	    $(GPU_PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps \
+	      --target $(GPU_LIBS_DIR)/site-packages -r $(GPU_LIBS_DIR)/requirements.txt.new; \
+	    mv $(GPU_LIBS_DIR)/requirements.txt.new $(GPU_LIBS_DIR)/requirements.txt; \
+	  fi
+	@touch $@
 
 # One download yields both binaries (a grouped target: GNU make >= 4.3); Python unzips them.
 $(TOOLS_BIN)/helm $(TOOLS_BIN)/kubectl &:
@@ -74,20 +104,23 @@ chart-lint: $(HELM) ## helm lint --strict --with-subcharts for the default, dev 
 chart-test: tools ## Chart, image and dev-loop checks (pytest tests/platform)
 	HF_HUB_OFFLINE=1 $(PLATFORM_BIN)/pytest tests/platform
 
-build: $(SERVICES:%=build-%) ## Build every service image (docker/Dockerfile, args from skaffold.yaml) as ai-stack/<service>:$(TAG)
+build: $(SERVICES:%=build-%) ## Build the laptop's images (docker buildx, args from skaffold.yaml) as ai-stack/<image>:$(TAG) [PLATFORMS=linux/arm64]
 
-$(SERVICES:%=build-%): build-%:
-	docker build -f docker/Dockerfile $(shell $(BUILDARGS) $*) -t $(call image_ref,$*) .
+$(IMAGES:%=build-%): build-%:
+	docker buildx build $(if $(PLATFORMS),--platform $(PLATFORMS)) -f docker/Dockerfile \
+	  $(shell $(BUILDARGS) $*) -t $(call image_ref,$*) --load .
 
-push: $(SERVICES:%=push-%) ## Build and push every image with buildx: make push REGISTRY=ghcr.io/<you> [PLATFORMS=...]
+push: $(PROD_SERVICES:%=push-%) ## Build and push the desktop's images (linux/amd64): make push REGISTRY=ghcr.io/<you> [PLATFORMS=...]
 
-$(SERVICES:%=push-%): push-%:
+$(IMAGES:%=push-%): push-%:
 	@test -n "$(REGISTRY)" || { echo "usage: make push REGISTRY=ghcr.io/<you>"; exit 2; }
-	docker buildx build --platform $(PLATFORMS) -f docker/Dockerfile $(shell $(BUILDARGS) $*) \
-	  -t $(REGISTRY)/$(call image_ref,$*) --push .
+	docker buildx build --platform $(or $(PLATFORMS),$(DESKTOP_PLATFORMS)) -f docker/Dockerfile \
+	  $(shell $(BUILDARGS) $*) -t $(REGISTRY)/$(call image_ref,$*) --push .
 
-images-save: build ## Save every image into $(IMAGES_TARBALL) (to carry to the desktop)
-	docker save $(foreach svc,$(SERVICES),$(call image_ref,$(svc))) | gzip > $(IMAGES_TARBALL)
+# The desktop's images, built for its platform (one platform: docker save keeps one).
+images-save: PLATFORMS := $(or $(PLATFORMS),$(DESKTOP_PLATFORMS))
+images-save: $(PROD_SERVICES:%=build-%) ## Save the desktop's images (linux/amd64) into $(IMAGES_TARBALL)
+	docker save $(foreach svc,$(PROD_SERVICES),$(call image_ref,$(svc))) | gzip > $(IMAGES_TARBALL)
 	@echo "wrote $(IMAGES_TARBALL)"
 
 images-load: ## Load $(IMAGES_TARBALL) (IMAGES_LOAD_CMD="sudo k3s ctr images import -" on k3s)
@@ -111,7 +144,11 @@ dev: $(HELM) ## skaffold dev on kind: build, deploy values-dev.yaml, sync Python
 	PATH="$(abspath $(TOOLS_BIN)):$$PATH" skaffold dev -p dev --kube-context $(KIND_CONTEXT) \
 	  --port-forward=user
 
-deploy-prod: $(HELM) $(KUBECTL) ## Install/upgrade on the current context (k3s) with values-prod.yaml
+preflight: $(HELM) $(KUBECTL) ## Check your values, the GPU pieces and the model folders on the current context (deploy-prod runs it first)
+	$(PLATFORM_BIN)/python charts/preflight.py --helm $(HELM) --kubectl $(KUBECTL) \
+	  --release $(RELEASE) --namespace $(NAMESPACE) -f $(VALUES_PROD) $(foreach f,$(PROD_VALUES),-f $(f))
+
+deploy-prod: preflight ## Install/upgrade on the current context (k3s) with values-prod.yaml; stops first if preflight finds a problem
 	$(KUBECTL) apply -f k8s/namespace.yaml
 	$(HELM) upgrade --install $(RELEASE) $(CHART) --namespace $(NAMESPACE) \
 	  -f $(VALUES_PROD) $(foreach f,$(PROD_VALUES),-f $(f)) --wait --timeout 30m

@@ -41,6 +41,26 @@ class WhisperEngine:
     def model_name(self) -> str:
         return self.loaded.name
 
+    def self_test(self) -> None:
+        """Transcribe one second of silence with the VAD off, so that the encoder and the
+        decoder run on the device.
+
+        Loading a model touches no cuBLAS; this does. A broken CUDA stack (no
+        libcublas.so.12 in the image) raises here, not in the first user's request.
+        """
+        import numpy as np  # faster-whisper's own dependency; only needed here
+
+        pieces, _ = self.loaded.model.transcribe(
+            np.zeros(16000, dtype=np.float32),
+            language="en",
+            beam_size=1,
+            temperature=0.0,
+            vad_filter=False,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+        )
+        list(pieces)  # the decoding happens while the generator is consumed
+
     def _vad_parameters(self) -> dict[str, Any]:
         s = self.settings
         return {

@@ -11,7 +11,7 @@ UpstreamUnavailableError (503)
 ServiceError (500)
  └── MediaToolError           ffmpeg/ffprobe missing or timed out (the server's fault)
 SettingsError (start-up: one line on stderr, exit status 2)
- ├── ModelLoadError           ASR_MODEL cannot be loaded (and no fallback is allowed)
+ ├── ModelLoadError           ASR_MODEL cannot be loaded (a path: never a fallback)
  └── MissingToolError         ffmpeg/ffprobe not installed (ASR_FFMPEG_PATH / ASR_FFPROBE_PATH)
 """
 
@@ -51,7 +51,8 @@ class MediaToolError(ServiceError):
 
 
 class ModelLoadError(SettingsError):
-    """ASR_MODEL names a model that cannot be loaded and the fallback is off."""
+    """ASR_MODEL names a model that cannot be loaded (a missing or bad directory, or a name
+    while ASR_MODEL_FALLBACK is off)."""
 
 
 class MissingToolError(SettingsError):

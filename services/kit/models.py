@@ -120,7 +120,9 @@ class ModelTable:
     """The current routes; re-reads ``AISTACK_MODELS_FILE`` when it changes.
 
     A file that turns invalid while running is logged and the last good table kept (the
-    operator rewrites it whole; a half-written copy must not take every model away).
+    operator rewrites it whole; a half-written copy must not take every model away). A file
+    that is not there yet serves the settings' table until it appears: in the cluster it is an
+    optional ConfigMap volume, empty until the operator first writes the table.
     """
 
     def __init__(self, settings: StackSettings, reload_s: float = 1.0) -> None:
@@ -129,11 +131,14 @@ class ModelTable:
         self.reload_s = reload_s
         self._checked = 0.0
         self._mtime: float | None = None
-        self._routes = (
-            read_models_file(self.path, settings) if self.path else routes_from_settings(settings)
-        )
-        if self.path:
+        if self.path and not self.path.exists():
+            log.info("models file not there yet; serving the settings' models", path=str(self.path))
+            self._routes = routes_from_settings(settings)
+        elif self.path:
+            self._routes = read_models_file(self.path, settings)
             self._mtime = self._stat()
+        else:
+            self._routes = routes_from_settings(settings)
 
     def _stat(self) -> float | None:
         try:

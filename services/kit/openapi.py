@@ -36,14 +36,46 @@ def request_schema(model: type[BaseModel]) -> dict[str, Any]:
     return _inline(schema, defs)
 
 
-def json_body_openapi(model: type[BaseModel], *, bearer: bool = True) -> dict[str, Any]:
-    """``openapi_extra`` for a route whose JSON body ``model`` validates by hand."""
-    extra: dict[str, Any] = {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": request_schema(model)}},
+# One server-sent event of a streamed chat answer.
+SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "data": {
+            "type": "string",
+            "description": "a chat.completion.chunk as JSON, an error object, or [DONE]",
         }
-    }
+    },
+}
+# A file part in a multipart form's schema.
+FILE_PART: dict[str, Any] = {"type": "string", "format": "binary"}
+
+
+def form_schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The schema of a multipart form with these fields (``FILE_PART`` for a file)."""
+    return {"type": "object", "properties": properties, "required": list(required)}
+
+
+def json_body_openapi(
+    model: type[BaseModel] | None,
+    *,
+    bearer: bool = True,
+    form: dict[str, Any] | None = None,
+    event_stream: bool = False,
+) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads its body by hand: JSON validated by ``model``
+    and/or a multipart ``form`` (:func:`form_schema`); ``event_stream``: a 200 may be SSE
+    (``stream: true``) as well as JSON."""
+    content: dict[str, Any] = {}
+    if model is not None:
+        content["application/json"] = {"schema": request_schema(model)}
+    if form is not None:
+        content["multipart/form-data"] = {"schema": form}
+    extra: dict[str, Any] = {"requestBody": {"required": True, "content": content}}
+    if event_stream:
+        # Merged into FastAPI's own 200 entry (application/json). Before OpenAPI 3.2 an event
+        # stream's schema describes one event.
+        extra["responses"] = {"200": {"content": {"text/event-stream": {"schema": SSE_EVENT}}}}
     if bearer:
         extra["parameters"] = [
             {
@@ -55,3 +87,25 @@ def json_body_openapi(model: type[BaseModel], *, bearer: bool = True) -> dict[st
             }
         ]
     return extra
+
+
+def transcription_form(**extra: Any) -> dict[str, Any]:
+    """OpenAI's ``/v1/audio/transcriptions`` form (asr-api's, relayed by the gateway), plus
+    ``extra`` fields."""
+    text = {"type": "string"}
+    return form_schema(
+        {
+            "file": FILE_PART,
+            "model": text,
+            "response_format": {"enum": ["json", "text", "srt", "verbose_json", "vtt"]},
+            "timestamp_granularities[]": {
+                "type": "array",
+                "items": {"enum": ["segment", "word"]},
+            },
+            "language": text,
+            "prompt": text,
+            "temperature": {"type": "number", "minimum": 0, "maximum": 1},
+            **extra,
+        },
+        required=("file",),
+    )

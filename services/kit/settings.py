@@ -101,9 +101,20 @@ class StackSettings(BaseSettings):
     http_read_timeout_s: float = Field(300.0, gt=0)
     http_pool_timeout_s: float = Field(5.0, gt=0)
     ready_check_timeout_s: float = Field(2.0, gt=0)
+    # What each service's own HTTP server accepts from a client (services/kit/httpguard.py):
+    # the request head's size, how long it may take, and how slowly a body may arrive (after
+    # SERVER_BODY_TIMEOUT_S, at least SERVER_BODY_MIN_RATE bytes per second on average).
+    server_max_head_bytes: int = Field(64 * 1024, ge=1024)
+    server_head_timeout_s: float = Field(10.0, gt=0)
+    server_body_timeout_s: float = Field(30.0, gt=0)
+    server_body_min_rate: float = Field(1024.0, gt=0)
 
     log_level: str = "info"
     log_format: LogFormat = LogFormat.JSON
+    # Development only (the chart's devReload, for skaffold's file sync): the process
+    # supervises a child and restarts it when a .py file under services/ changes, through
+    # the same entry point, settings and logging as production (services/kit/serve.py).
+    dev_reload: bool = False
     # Tracing exports only when an OTLP endpoint is set; ids are generated either way.
     otel_exporter_otlp_endpoint: str | None = None
 

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from services.kit.app import create_service_app
 from services.kit.auth import BearerKeyMiddleware
+from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.keys import build_keyring
 from services.kit.logging import get_logger
 from services.kit.peer import PeerClient
@@ -63,6 +64,7 @@ def create_app(
             stateless_http=True,
             json_response=True,
             transport_security=security,
+            max_request_body_size=settings.mcp_max_body_bytes,
         )
         for name, server in servers.items()
     }
@@ -100,4 +102,11 @@ def create_app(
     app.state.domains = domains
     for name, endpoint in endpoints.items():
         app.mount(f"/{name}", BearerKeyMiddleware(PlainStatus(endpoint), keyring))
+    # Outside the key check too: an over-size body is refused unread (the SDK's own limit
+    # answers in plain text and names no variable).
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.mcp_max_body_bytes,
+        variable="MCP_MAX_BODY_BYTES",
+    )
     return app

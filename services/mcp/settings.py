@@ -35,6 +35,8 @@ class Settings(KeySettings):
     mcp_ingest_timeout_s: float = Field(600.0, gt=0)
     # The largest top_k the search tool accepts.
     mcp_max_top_k: int = Field(20, ge=1, le=100)
+    # Largest request body (a JSON-RPC message) accepted; over it, 413 before it is read.
+    mcp_max_body_bytes: int = Field(1024 * 1024, ge=1024)
 
     @property
     def service_port(self) -> int:

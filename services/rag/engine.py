@@ -28,19 +28,28 @@ log = get_logger(__name__)
 def open_store(settings: Settings, dense_size: int) -> ChunkStore:
     """The server store when QDRANT_URL is set, else the embedded one under the data folder.
 
+    The server store waits for the server to answer (RAG_QDRANT_WAIT_S, with backoff): in
+    the cluster Qdrant may start after rag-api.
+
     Raises:
         StoreConfigError: the collection exists with other vectors (or another model).
+        StoreUnavailableError: the Qdrant server did not answer in time.
     """
     spec = VectorSpec(dense_size=dense_size)
     if settings.qdrant_url:
-        from services.rag.store.server import ServerChunkStore
+        from services.rag.store.server import ServerChunkStore, wait_for_server_store
 
-        return ServerChunkStore(
-            settings.qdrant_url,
-            settings.rag_collection,
-            spec,
-            api_key=settings.qdrant_api_key,
-            timeout_s=settings.http_read_timeout_s,
+        url = settings.qdrant_url
+        return wait_for_server_store(
+            lambda: ServerChunkStore(
+                url,
+                settings.rag_collection,
+                spec,
+                api_key=settings.qdrant_api_key,
+                timeout_s=settings.http_read_timeout_s,
+            ),
+            url,
+            settings.rag_qdrant_wait_s,
         )
     from services.rag.store.edge import EdgeChunkStore
 

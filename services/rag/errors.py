@@ -6,6 +6,7 @@
      │    └── UnreadableFileError                 422 unreadable_file (empty, corrupt, no text)
      └── PayloadTooLargeError (kit)               413 payload_too_large
     StoreConfigError (a SettingsError)            start-up: the collection does not match
+    StoreUnavailableError (a SettingsError)       start-up: Qdrant did not answer in time
 
 Per-file ingest failures are raised as these classes and reported as entries of the batch
 result; the batch as a whole fails only when every file does.
@@ -25,6 +26,10 @@ class UnsupportedFileTypeError(InvalidRequestError):
 class UnreadableFileError(InvalidRequestError):
     status_code = 422
     default_code = "unreadable_file"
+
+
+class StoreUnavailableError(SettingsError):
+    """The Qdrant server (QDRANT_URL) did not answer within RAG_QDRANT_WAIT_S at start-up."""
 
 
 class StoreConfigError(SettingsError):

@@ -22,6 +22,7 @@ from haystack.dataclasses import ByteStream
 
 from services.kit.errors import PayloadTooLargeError, ServiceError
 from services.kit.logging import get_logger
+from services.kit.names import check_file_name
 from services.rag.components.bm25_sparse_embedder import Bm25SparseEmbedder
 from services.rag.components.chunk_writer import ChunkWriter
 from services.rag.components.domain_classifier import DomainClassifier
@@ -147,8 +148,10 @@ class Ingestor:
         """Chunks of one item, tagged and with their ids (nothing embedded yet).
 
         Raises:
-            PayloadTooLargeError, UnsupportedFileTypeError, UnreadableFileError.
+            InvalidRequestError (a path-like name), PayloadTooLargeError,
+            UnsupportedFileTypeError, UnreadableFileError.
         """
+        check_file_name(item.name, "files")
         size = item.size or len(item.data or b"") or len((item.text or "").encode())
         if size > self.max_file_bytes:
             raise PayloadTooLargeError(

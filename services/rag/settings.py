@@ -23,6 +23,10 @@ class Settings(StackSettings):
     rag_data_dir: Path | None = None
     rag_collection: str = Field("aistack_chunks", min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
     qdrant_api_key: str | None = Field(None, repr=False)
+    # How long start-up waits for the Qdrant server (QDRANT_URL) to answer, retrying with
+    # backoff: in the cluster Qdrant may come up after rag-api (first pulls, its own start).
+    # The chart's startup probe allows longer. Then it stops, naming QDRANT_URL.
+    rag_qdrant_wait_s: float = Field(120.0, ge=0)
 
     # --- chunking (words; markdown headings always start a new chunk) ---
     rag_chunk_words: int = Field(180, ge=16, le=2000)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import openai
 import psutil
 import pytest
 
-from tests.asr.conftest import post_file
+from tests.asr.conftest import ROOT, post_file
 from tests.asr.speech import Media
 from tests.service_process import ServiceProcess
 
@@ -91,3 +95,18 @@ def test_memory_stays_bounded(asr_process: ServiceProcess, media: Media) -> None
             assert post_file(http, path).status_code in (200, 400)
         grown = process.memory_info().rss - before
     assert grown < 60 * 2**20, f"RSS grew by {grown / 2**20:.1f} MiB over 12 requests"
+
+
+def test_a_missing_model_folder_stops_start_up_naming_it(tmp_path: Path) -> None:
+    """The prod chart's ASR_MODEL on an empty models volume: exit 2 with one line, not a
+    quiet tiny.en (the old default fallback)."""
+    missing = tmp_path / "models" / "faster-whisper-medium"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASR_")}
+    env.update(ASR_MODEL=str(missing), HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "services.asr"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"asr-api: ASR_MODEL={missing}: no such directory"), line

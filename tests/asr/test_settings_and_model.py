@@ -21,6 +21,7 @@ def test_defaults() -> None:
     assert settings.asr_model == "medium"  # the seed's default, resolved below
     assert settings.asr_device == "cpu" and settings.asr_compute_type == "int8"
     assert settings.asr_vad_filter is True
+    assert settings.asr_model_fallback is False  # no silent tiny.en in place of medium
     assert settings.asr_condition_on_previous_text is False
     assert settings.hf_hub_offline is True  # set by the test fixture
 
@@ -62,10 +63,30 @@ def test_local_directory() -> None:
     assert loaded.name == path
 
 
-def test_unavailable_name_falls_back_offline(tmp_path: Path) -> None:
+def test_unavailable_name_falls_back_offline_only_when_allowed(tmp_path: Path) -> None:
     # An empty cache, and HF_HUB_OFFLINE forbids the download.
-    loaded = load_model(make_settings(asr_model="medium", asr_download_root=tmp_path))
-    assert loaded.name == "tiny.en (bundled)"
+    settings = make_settings(
+        asr_model="medium", asr_model_fallback=True, asr_download_root=tmp_path
+    )
+    assert load_model(settings).name == "tiny.en (bundled)"
+    with pytest.raises(ModelLoadError, match="ASR_MODEL='medium'"):
+        load_model(make_settings(asr_model="medium", asr_download_root=tmp_path))
+
+
+@pytest.mark.parametrize("fallback", [False, True])
+def test_a_missing_model_directory_is_never_replaced(tmp_path: Path, fallback: bool) -> None:
+    """values-prod.yaml's ASR_MODEL on an empty models volume: refuse, naming the path."""
+    missing = tmp_path / "models" / "faster-whisper-medium"
+    settings = make_settings(asr_model=str(missing), asr_model_fallback=fallback)
+    with pytest.raises(ModelLoadError, match=f"ASR_MODEL={missing}: no such directory"):
+        load_model(settings)
+
+
+def test_a_directory_without_a_model_names_the_path(tmp_path: Path) -> None:
+    (tmp_path / "faster-whisper-medium").mkdir()
+    settings = make_settings(asr_model=str(tmp_path / "faster-whisper-medium"))
+    with pytest.raises(ModelLoadError, match="faster-whisper-medium cannot be loaded on cpu"):
+        load_model(settings)
 
 
 def test_unavailable_name_without_fallback_refuses(tmp_path: Path) -> None:

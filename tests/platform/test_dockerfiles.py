@@ -39,19 +39,33 @@ SKAFFOLD = yaml.safe_load((REPO / "skaffold.yaml").read_text(encoding="utf-8"))
 IMAGES = image_table()
 
 
+def build_args(args: dict[str, str]) -> dict[str, str]:
+    """Every ARG's value as built with ``args``; a default may name an earlier ARG
+    (PACKAGE_DIR=services/${SERVICE})."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    defaults = dict(re.findall(r"^ARG (\w+)=(\S*)$", text, re.MULTILINE))
+    values = {k: v.strip('"') for k, v in defaults.items()} | args
+    for _ in range(3):
+        values = {k: _substitute(v, values) for k, v in values.items()}
+    return values
+
+
+def _substitute(text: str, values: dict[str, str]) -> str:
+    return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m[1], m[0]), text)
+
+
 def instructions(args: dict[str, str]) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) pairs of the Dockerfile as built with ``args``: continuation
     lines joined, comments dropped, ``${ARG}`` references replaced by their values."""
     text = re.sub(r"\\\n", " ", DOCKERFILE.read_text(encoding="utf-8"))
-    defaults = dict(re.findall(r"^ARG (\w+)=(\S*)$", text, re.MULTILINE))
-    values = {k: v.strip('"') for k, v in defaults.items()} | args
+    values = build_args(args)
     result = []
     for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             keyword, _, rest = line.partition(" ")
             if keyword.upper() in ("COPY", "EXPOSE", "FROM"):
-                rest = re.sub(r"\$\{(\w+)\}", lambda m: values.get(m[1], m[0]), rest)
+                rest = _substitute(rest, values)
             result.append((keyword.upper(), rest.strip()))
     return result
 
@@ -72,8 +86,8 @@ def cmd_module(args: dict[str, str]) -> str:
     (cmd,) = [rest for keyword, rest in instructions(args) if keyword == "CMD"]
     argv = json.loads(cmd)
     assert argv[:2] == ["sh", "-c"] and argv[2].startswith("exec python -m "), "exec python -m"
-    assert argv[2] == "exec python -m services.${AISTACK_SERVICE}"
-    return f"services.{args['SERVICE']}"
+    assert argv[2] == "exec python -m ${AISTACK_MODULE}"
+    return build_args(args)["MODULE"]
 
 
 def dockerignore_allows(relative: str) -> bool:
@@ -109,7 +123,7 @@ def test_there_is_an_image_per_existing_service() -> None:
     assert {"gateway", "orchestrator"} <= set(IMAGES)
     for name, args in IMAGES.items():
         assert args["SERVICE"] == package_of(name), name
-        assert (REPO / "services" / args["SERVICE"] / "__main__.py").exists(), name
+        assert (REPO / build_args(args)["PACKAGE_DIR"] / "__main__.py").exists(), name
 
 
 def test_base_user_and_no_healthcheck(image: tuple[str, dict[str, str]]) -> None:
@@ -154,7 +168,7 @@ def test_make_build_uses_the_table() -> None:
         check=True,
         timeout=60,
     )
-    assert result.stdout.split() == list(IMAGES)
+    assert result.stdout.split() == list(image_table(None))  # the base (kind laptop) set
     for name, args in IMAGES.items():
         line = subprocess.run(
             [sys.executable, str(REPO / "docker" / "buildargs.py"), name],
@@ -168,10 +182,10 @@ def test_make_build_uses_the_table() -> None:
 
 
 def _image_tree(args: dict[str, str], root: Path) -> Path:
-    """The /app of the image: the COPY sources that land under services/."""
+    """The /app of the image: the COPY sources of the runtime stage (services/, operators/)."""
     app = root / "app"
     for source, dest in copies(args):
-        if not dest.startswith("services"):
+        if dest in ("./", "."):  # the deps stage's project metadata
             continue
         target = app / dest
         if (REPO / source).is_dir():
@@ -223,7 +237,8 @@ def _third_party_imports(root: Path) -> set[str]:
                 names |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    return {n for n in names if n not in sys.stdlib_module_names and n != "services"}
+    first_party = {p.name for p in root.iterdir()}  # services, and operators in its image
+    return {n for n in names if n not in sys.stdlib_module_names and n not in first_party}
 
 
 def _closure(requirements: list[str]) -> set[str]:

@@ -62,8 +62,10 @@ def test_domains_configmap_keys_probes_and_image(
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert container["image"].rsplit(":", 1)[0].endswith("ai-stack/mcp")
+    # Dev reloads through the image's own entry point (DEV_RELOAD), never a command override.
+    assert "command" not in container
     if values_name == "dev":
-        assert container["command"][3] == "services.mcp.main:create_app"
+        assert config_env(manifests, mcp(manifests))["DEV_RELOAD"] == "true"
 
 
 def test_a_changed_domains_file_restarts_the_pods(render: Callable[..., str]) -> None:
@@ -96,9 +98,9 @@ def test_each_domain_is_routed_on_the_public_host(
     for path in paths:
         assert path["pathType"] == "Exact", "never shadows the gateway's routes"
         assert path["backend"]["service"] == {"name": NAME, "port": {"name": "http"}}
-    # The gateway stays the one entry for everything else.
+    # The gateway's public part is /v1 (its probes and /metrics stay in the cluster).
     (gateway_path,) = gateway.body["spec"]["rules"][0]["http"]["paths"]
-    assert gateway_path["path"] == "/"
+    assert (gateway_path["path"], gateway_path["pathType"]) == ("/v1", "Prefix")
     assert ingress.body["spec"].get("tls") == gateway.body["spec"].get("tls")
     assert "cert-manager.io/cluster-issuer" not in ingress.body["metadata"].get("annotations", {})
     # The Host the ingress passes through is allowed, as are the in-cluster Service names.

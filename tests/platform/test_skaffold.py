@@ -45,9 +45,13 @@ def apply_patches(config: dict, patches: list[dict]) -> dict:
         node = config
         for part in parents:
             node = node[int(part)] if isinstance(node, list) else node[part]
+        assert patch["op"] in ("add", "replace")
+        if isinstance(node, list):  # replace one element (the prod profile's asr-api image)
+            assert patch["op"] == "replace" and int(last) < len(node), patch["path"]
+            node[int(last)] = patch["value"]
+            continue
         if patch.get("op", "replace") == "replace":
             assert last in node, patch["path"]
-        assert patch["op"] in ("add", "replace")
         node[last] = patch["value"]
     return config
 
@@ -76,7 +80,9 @@ def test_one_artifact_per_service_image() -> None:
         assert artifact["docker"]["dockerfile"] == "docker/Dockerfile"
         args = artifact["docker"]["buildArgs"]
         assert args["SERVICE"] == package_of(component(artifact))
-        assert (REPO / "services" / args["SERVICE"] / "__main__.py").exists()
+        # The operator's package is operators/ (PACKAGE_DIR); the services' services/<SERVICE>.
+        package = args.get("PACKAGE_DIR", f"services/{args['SERVICE']}")
+        assert (REPO / package / "__main__.py").exists()
     assert len({component(a) for a in artifacts}) == len(artifacts)
 
 
@@ -116,18 +122,23 @@ def test_dev_profile_uses_kind_values_and_syncs_python() -> None:
     dev = apply_patches(SKAFFOLD, profile("dev")["patches"])
     assert release(dev)["valuesFiles"] == ["charts/ai-stack/values-dev.yaml"]
     assert dev["build"]["local"]["push"] is False
-    for artifact in dev["build"]["artifacts"]:
+    # The services; the operator (operators/, PACKAGE_DIR) is rebuilt on edits, not synced.
+    artifacts = dev["build"]["artifacts"]
+    services = [a for a in artifacts if "PACKAGE_DIR" not in a["docker"]["buildArgs"]]
+    assert all("sync" not in a for a in artifacts if a not in services)
+    for artifact in services:
         (rule,) = artifact["sync"]["manual"]
         assert rule == {"src": "services/**/*.py", "dest": "/app"}
     dev_values = yaml.safe_load((CHART / "values-dev.yaml").read_text(encoding="utf-8"))
-    for artifact in dev["build"]["artifacts"]:
+    for artifact in services:
         name = component(artifact)
         # The synced files must be reloaded and writable.
         assert dev_values[name]["devReload"] is True
         assert dev_values[name]["securityContext"]["readOnlyRootFilesystem"] is False
-        # devReload runs `uvicorn <module>.main:create_app --factory`.
-        main = REPO / "services" / package_of(name) / "main.py"
-        assert "def create_app(" in main.read_text(encoding="utf-8")
+        # devReload is DEV_RELOAD for the image's own entry point, the kit's serve()
+        # (test_workloads checks the rendered pods, tests/integration the reload itself).
+        entry = REPO / "services" / package_of(name) / "__main__.py"
+        assert "serve(" in entry.read_text(encoding="utf-8")
 
 
 def test_prod_profile_pushes_and_uses_prod_values() -> None:
@@ -135,3 +146,49 @@ def test_prod_profile_pushes_and_uses_prod_values() -> None:
     assert release(prod)["valuesFiles"] == ["charts/ai-stack/values-prod.yaml"]
     assert prod["build"]["local"]["push"] is True
     assert release(prod)["setValues"] == {"global.imageRegistry": ""}
+
+
+def helm_timeout_s(config: dict) -> dict[str, int]:
+    """deploy.helm.flags' --timeout for install and upgrade, in seconds."""
+    flags = config["deploy"]["helm"]["flags"]
+    found = {}
+    for verb in ("install", "upgrade"):
+        (value,) = [f.split("=", 1)[1] for f in flags[verb] if f.startswith("--timeout=")]
+        number, unit = int(value[:-1]), value[-1]
+        found[verb] = number * {"s": 1, "m": 60, "h": 3600}[unit]
+    return found
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_helm_waits_longer_than_the_slowest_startup(render, name: str) -> None:
+    """Helm's default 5-minute wait ends a first deploy (image pulls, vLLM loading weights)
+    as a failed release: skaffold passes --timeout, longer than every startup window."""
+    from tests.platform.manifests import by_kind, parse_manifests, pod_spec
+
+    config = apply_patches(SKAFFOLD, profile(name)["patches"])
+    timeouts = helm_timeout_s(config)
+    windows = []
+    for workload in by_kind(parse_manifests(render(name)), "Deployment", "StatefulSet"):
+        for container in pod_spec(workload)["containers"]:
+            probe = container.get("startupProbe") or container["readinessProbe"]
+            windows.append(probe["periodSeconds"] * probe["failureThreshold"])
+    pulls = 5 * 60  # first pulls of the images (vLLM's is ~10 GB)
+    for verb, seconds in timeouts.items():
+        assert seconds >= max(windows) + pulls, (verb, seconds, max(windows))
+
+
+def test_every_profile_artifact_has_its_set_value_templates() -> None:
+    """The prod profile swaps asr-api's image for asr-api-gpu: the chart must get that one."""
+    for p in SKAFFOLD["profiles"]:
+        config = apply_patches(SKAFFOLD, p["patches"])
+        templates = release(config)["setValueTemplates"]
+        for artifact in config["build"]["artifacts"]:
+            n = sanitized(artifact["image"])
+            name = component(artifact).removesuffix("-gpu")
+            assert templates[f"{name}.image.repository"] == f"{{{{.IMAGE_REPO_{n}}}}}", p["name"]
+            assert templates[f"{name}.image.tag"] == (
+                f"{{{{.IMAGE_TAG_{n}}}}}@{{{{.IMAGE_DIGEST_{n}}}}}"
+            ), p["name"]
+    prod = apply_patches(SKAFFOLD, profile("prod")["patches"])
+    assert prod["build"]["platforms"] == ["linux/amd64"]  # the desktop, whatever builds it

@@ -270,16 +270,19 @@ def test_every_seed_volume_is_a_pvc_or_a_deliberate_emptydir(
 def test_orchestrator_peers_follow_the_enabled_components(manifests: list[Manifest]) -> None:
     orchestrator = find(manifests, "Deployment", "ai-stack-orchestrator")
     env = config_env(manifests, orchestrator)
-    for variable, peer in (
-        ("RAG_URL", "rag-api"),
-        ("ASR_URL", "asr-api"),
-        ("MCP_URL", "mcp"),
-        ("TOOLS_URL", "tool-registry"),
+    gateway_env = config_env(manifests, find(manifests, "Deployment", "ai-stack-gateway"))
+    for who, peer_env, variable, peer in (
+        ("orchestrator", env, "RAG_URL", "rag-api"),
+        ("orchestrator", env, "MCP_URL", "mcp"),
+        ("orchestrator", env, "TOOLS_URL", "tool-registry"),
+        ("gateway", gateway_env, "RAG_URL", "rag-api"),
+        ("gateway", gateway_env, "ASR_URL", "asr-api"),
     ):
         deployed = find(manifests, "Deployment", f"ai-stack-{peer}") is not None
-        assert (variable in env) == deployed, f"{variable} vs {peer}.enabled"
+        assert (variable in peer_env) == deployed, f"{who}: {variable} vs {peer}.enabled"
         if deployed:
-            assert env[variable].startswith(f"http://ai-stack-{peer}:")
+            assert peer_env[variable].startswith(f"http://ai-stack-{peer}:")
+    assert "ASR_URL" not in env, "the orchestrator never calls asr-api"
     llm = find(manifests, "Service", "ai-stack-llm-runner")
     port = llm.body["spec"]["ports"][0]["port"]
     assert env["LLM_BASE_URL"] == f"http://ai-stack-llm-runner:{port}/v1"

@@ -8,14 +8,15 @@ embedded store. Tests exercise the embedded engine; this one is checked against 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from haystack import Document
 from haystack.dataclasses import SparseEmbedding
 
 from services.kit.logging import get_logger
-from services.rag.errors import StoreConfigError
+from services.rag.errors import StoreConfigError, StoreUnavailableError
 from services.rag.store.base import (
     BOOL_FIELDS,
     DENSE,
@@ -29,6 +30,58 @@ from services.rag.store.filters import client_filter
 
 log = get_logger(__name__)
 _PAGE = 1024
+# Backoff between attempts while the server does not answer: 0.5 s, doubling, at most 5 s.
+_FIRST_PAUSE_S, _MAX_PAUSE_S = 0.5, 5.0
+
+
+def _not_up_yet(exc: Exception) -> bool:
+    """A transport failure or a 5xx: the server is not (yet) answering. Anything else (a
+    collection that does not match, a refused API key) will not change by waiting."""
+    import httpx
+    from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+    if isinstance(exc, UnexpectedResponse):
+        return exc.status_code >= 500
+    return isinstance(exc, ResponseHandlingException | httpx.TransportError | ConnectionError)
+
+
+def wait_for_server_store(
+    connect: Callable[[], ServerChunkStore],
+    url: str,
+    wait_s: float,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> ServerChunkStore:
+    """``connect()`` until the server answers, for at most ``wait_s`` seconds, with backoff.
+
+    Raises:
+        StoreUnavailableError: no answer within ``wait_s`` (names QDRANT_URL).
+        StoreConfigError: the collection does not match (at once: waiting cannot fix it).
+    """
+    deadline = clock() + wait_s
+    pause = _FIRST_PAUSE_S
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return connect()
+        except Exception as exc:
+            if not _not_up_yet(exc):
+                raise
+            left = deadline - clock()
+            reason = f"{type(exc).__name__}: {exc}"
+            if left <= 0:
+                raise StoreUnavailableError(
+                    f"Qdrant at {url} (QDRANT_URL) did not answer within {wait_s:g}s after "
+                    f"{attempt} attempts ({reason}); is the qdrant pod running?"
+                ) from None
+            pause = min(pause, left)
+            log.warning(
+                "waiting for qdrant", url=url, attempt=attempt, retry_in_s=pause, reason=reason
+            )
+            sleep(pause)
+            pause = min(pause * 2, _MAX_PAUSE_S)
 
 
 class ServerChunkStore:

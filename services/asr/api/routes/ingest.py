@@ -15,17 +15,24 @@ from __future__ import annotations
 
 import orjson
 from fastapi import APIRouter, Request
+from starlette.datastructures import UploadFile
 
 from services.asr.api.routes.transcriptions import check_declared_size, transcribe_upload
 from services.asr.deps import KnowledgeDep, PipelineDep, SettingsDep
 from services.asr.knowledge import rag_documents
 from services.kit.errors import InvalidRequestError
+from services.kit.names import check_file_name
+from services.kit.openapi import json_body_openapi, transcription_form
 from services.kit.vocabulary import DOMAINS
 
 router = APIRouter(tags=["ingest"])
 
 
-@router.post("/ingest")
+# The form is parsed by hand; documented all the same.
+_FORM = transcription_form(domain={"enum": list(DOMAINS)}, segments={"enum": ["technical", "all"]})
+
+
+@router.post("/ingest", openapi_extra=json_body_openapi(None, bearer=False, form=_FORM))
 async def ingest(
     request: Request, pipeline: PipelineDep, settings: SettingsDep, knowledge: KnowledgeDep
 ) -> dict[str, object]:
@@ -40,6 +47,11 @@ async def ingest(
         raise InvalidRequestError("'segments' must be 'technical' or 'all'", param="segments")
     if domain is not None and domain not in DOMAINS:
         raise InvalidRequestError(f"'domain' must be one of {', '.join(DOMAINS)}", param="domain")
+    upload = form.get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        # The name becomes the passages' source in rag-api: refused there too, but before
+        # the transcription here.
+        check_file_name(upload.filename, "file")
     fields, rendered = await transcribe_upload(request, pipeline, settings, "verbose_json")
     transcript = orjson.loads(rendered.body)
     segments = transcript.get("segments") or []

@@ -16,6 +16,7 @@ from services.asr.errors import FileTooLargeError
 from services.asr.formats import Rendered
 from services.asr.pipeline import TranscriptionJob, TranscriptionPipeline
 from services.asr.settings import Settings
+from services.kit.openapi import json_body_openapi, transcription_form
 
 router = APIRouter(tags=["audio"])
 
@@ -92,7 +93,12 @@ async def transcribe_upload(
     return fields, rendered
 
 
-@router.post("/v1/audio/transcriptions", response_model=None)
+@router.post(
+    "/v1/audio/transcriptions",
+    response_model=None,
+    # The form is parsed by hand (services/asr/api/form.py); documented all the same.
+    openapi_extra=json_body_openapi(None, bearer=False, form=transcription_form()),
+)
 async def create_transcription(
     request: Request, pipeline: PipelineDep, settings: SettingsDep
 ) -> Response:

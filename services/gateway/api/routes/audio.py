@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from services.gateway.ratelimit import RateLimiter
 from services.kit.auth import principal_of
 from services.kit.errors import NotFoundError, PayloadTooLargeError
+from services.kit.openapi import json_body_openapi, transcription_form
 from services.kit.peer import PeerClient, raise_for_peer_status
 
 router = APIRouter(tags=["audio"])
@@ -43,7 +44,12 @@ class _Upload:
             self.refused = exc
 
 
-@router.post("/v1/audio/transcriptions", response_model=None)
+@router.post(
+    "/v1/audio/transcriptions",
+    response_model=None,
+    # Relayed unread to asr-api; its form is documented here all the same.
+    openapi_extra=json_body_openapi(None, form=transcription_form()),
+)
 async def transcriptions(request: Request) -> Response:
     state = request.app.state
     principal = principal_of(request)

@@ -63,7 +63,7 @@ def check_guards(body: ChatCompletionRequest, settings: Settings) -> None:
     "/v1/chat/completions",
     response_model=None,
     # The body is read by hand (see below); its schema is documented all the same.
-    openapi_extra=json_body_openapi(ChatCompletionRequest),
+    openapi_extra=json_body_openapi(ChatCompletionRequest, event_stream=True),
 )
 async def chat_completions(request: Request) -> Response:
     # The hot path reads app.state directly: FastAPI's dependency solver costs more per

@@ -53,7 +53,7 @@ async def _sse(first: dict[str, Any], events: GraphStream) -> AsyncIterator[byte
     "/v1/chat/completions",
     response_model=None,
     # The body is read by hand (see below); its schema is documented all the same.
-    openapi_extra=json_body_openapi(ChatCompletionRequest, bearer=False),
+    openapi_extra=json_body_openapi(ChatCompletionRequest, bearer=False, event_stream=True),
 )
 async def chat_completions(request: Request) -> Response:
     # Read and validated here, with orjson, rather than through a model parameter and

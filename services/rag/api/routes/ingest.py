@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from services.kit.errors import InvalidRequestError, error_body, error_response
+from services.kit.openapi import FILE_PART, form_schema, json_body_openapi
 from services.rag.api.schemas import Domain, IngestRequest
 from services.rag.deps import EngineDep, SettingsDep
 from services.rag.ingest import IngestItem, ItemResult
@@ -127,12 +128,13 @@ def _answer(results: list[ItemResult]) -> Response:
     if errors and len(errors) == len(results):
         statuses = {e.status_code for e in errors}
         status = statuses.pop() if len(statuses) == 1 else 400
+        codes = {e.code for e in errors}
         message = "; ".join(e.message for e in errors)
         body = error_body(
             f"nothing ingested: {message}",
             "invalid_request_error",
             param="files",
-            code=errors[0].code if status != 400 else None,
+            code=codes.pop() if len(codes) == 1 else None,
         )
         return error_response(status, {**body, "results": entries})
     return JSONResponse(
@@ -145,7 +147,23 @@ def _answer(results: list[ItemResult]) -> Response:
     )
 
 
-@router.post("/ingest", response_model=None)
+# Both forms are read by hand (by content type); both documented.
+_FORM = form_schema(
+    {
+        "files": {"type": "array", "items": FILE_PART},
+        "domain": {"enum": sorted(_DOMAINS)},
+        "metadata": {"type": "string", "description": "a JSON object"},
+        "tags": {"type": "string", "description": "comma-separated"},
+    },
+    required=("files",),
+)
+
+
+@router.post(
+    "/ingest",
+    response_model=None,
+    openapi_extra=json_body_openapi(IngestRequest, bearer=False, form=_FORM),
+)
 async def ingest(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":

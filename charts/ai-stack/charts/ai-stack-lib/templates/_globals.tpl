@@ -66,6 +66,8 @@ testImage:
 serviceToken:
   existingSecret: ""
   existingSecretKey: AISTACK_SERVICE_TOKEN
+operator:
+  enabled: false
 {{- end -}}
 
 {{- define "ai-stack-lib.globals" -}}

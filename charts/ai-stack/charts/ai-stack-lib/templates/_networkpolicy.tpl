@@ -1,8 +1,11 @@
 {{/*
 One NetworkPolicy per component, on top of the umbrella's default deny (ingress) policy.
-Ingress: the component's callers along the call graph
-  ingress controller -> gateway -> orchestrator -> tool-registry / mcp / rag-api / asr-api /
-  llm-runner; rag-api -> qdrant
+Ingress: the component's callers along the call graph the code makes (tests/platform/
+call_graph.py reads it from the services and compares it with these policies):
+  ingress controller -> gateway (/v1), mcp (/<domain>/mcp), tool-registry (/mcp)
+  gateway -> orchestrator, rag-api (embeddings), asr-api (transcriptions)
+  orchestrator -> llm-runner, rag-api, tool-registry, mcp
+  asr-api -> rag-api; mcp -> rag-api; rag-api -> qdrant
 plus its own `helm test` pod and, with ServiceMonitors on, the monitoring namespace.
 Egress: DNS, the components it calls, the internet on 443 only where values say so, and
 whatever global.networkPolicy.extraEgress / networkPolicy.extraEgress add (an OTel collector).

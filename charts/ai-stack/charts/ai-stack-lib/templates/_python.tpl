@@ -13,6 +13,8 @@ shape. Each subchart states what differs in a `<chart>.settings` template (YAML)
   fromIngressController: false
   extraVolumes: []            # extra pod volumes (Secret files, shared claims)
   extraVolumeMounts: []
+  checksums: {}               # name -> hash of what the pod reads only at start (Secrets):
+                              # rendered as checksum/<name>, so a change rolls the pods
 
 Configuration flows values -> ConfigMap (plain) / Secret (keys) -> env. `.Values.env` adds or
 overrides plain variables.
@@ -37,6 +39,12 @@ overrides plain variables.
 -}}
 {{- with $g.otel.endpoint }}
 {{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . -}}
+{{- end }}
+{{- if .Values.devReload }}
+{{- /* Dev only: the image's own `python -m services.<name>` restarts itself when skaffold
+syncs a changed .py file into /app/services (services/kit/serve.py), so the pod keeps the
+production entry point, settings and logging (LOG_LEVEL / LOG_FORMAT). */}}
+{{- $_ := set $env "DEV_RELOAD" "true" -}}
 {{- end }}
 {{- $env = mergeOverwrite $env ($s.env | default dict) (.Values.env | default dict) -}}
 {{- toYaml $env -}}
@@ -113,6 +121,9 @@ spec:
         {{- include "ai-stack-lib.labels" . | nindent 8 }}
       annotations:
         checksum/config: {{ include "ai-stack-lib.pythonEnv" . | sha256sum }}
+        {{- range $name, $sum := ($s.checksums | default dict) }}
+        checksum/{{ $name }}: {{ $sum | quote }}
+        {{- end }}
         {{- with .Values.podAnnotations }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -126,22 +137,6 @@ spec:
         - name: {{ .Chart.Name }}
           image: {{ include "ai-stack-lib.image" (dict "ctx" . "image" .Values.image "own" true) }}
           imagePullPolicy: {{ include "ai-stack-lib.pullPolicy" (dict "ctx" . "image" .Values.image) }}
-          {{- if .Values.devReload }}
-          # Dev only: uvicorn reloads when skaffold syncs a changed .py file into /app/services.
-          command:
-            - python
-            - -m
-            - uvicorn
-            - {{ printf "%s.main:create_app" $s.module }}
-            - --factory
-            - --reload
-            - --reload-dir
-            - /app/services
-            - --host
-            - 0.0.0.0
-            - --port
-            - {{ $port | quote }}
-          {{- end }}
           ports:
             - name: http
               containerPort: {{ $port }}

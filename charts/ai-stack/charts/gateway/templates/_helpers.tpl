@@ -7,9 +7,22 @@ module: services.gateway
 home: {{ .Values.persistence.state.mountPath }}
 env:
   ORCHESTRATOR_URL: {{ include "ai-stack-lib.peerUrl" (dict "ctx" . "name" "orchestrator" "port" $g.ports.orchestrator) }}
+  # /v1/embeddings is rag-api's, /v1/audio/transcriptions asr-api's; a peer switched off
+  # takes its routes off the gateway (and /v1/models) instead of answering 503.
+  {{- if .Values.peers.ragApi }}
+  RAG_URL: {{ include "ai-stack-lib.peerUrl" (dict "ctx" . "name" "rag-api" "port" $g.ports.ragApi) }}
+  {{- else }}
+  GATEWAY_EMBEDDINGS: "false"
+  {{- end }}
+  {{- if .Values.peers.asrApi }}
+  ASR_URL: {{ include "ai-stack-lib.peerUrl" (dict "ctx" . "name" "asr-api" "port" $g.ports.asrApi) }}
+  {{- else }}
+  GATEWAY_AUDIO: "false"
+  {{- end }}
   {{- if .Values.apiKeys.fileSecret }}
   GATEWAY_API_KEYS_FILE: /etc/ai-stack/keys/keys.yaml
   {{- end }}
+  {{- include "ai-stack-lib.modelTableEnv" . | nindent 2 }}
 secretEnv:
   - name: GATEWAY_API_KEYS
     valueFrom:
@@ -19,20 +32,33 @@ secretEnv:
 ingressFrom: []
 egressTo:
   - orchestrator
+  {{- if .Values.peers.ragApi }}
+  - rag-api
+  {{- end }}
+  {{- if .Values.peers.asrApi }}
+  - asr-api
+  {{- end }}
 fromIngressController: {{ or $g.ingress.enabled $g.ingress.httpRoute.enabled }}
-{{- if .Values.apiKeys.fileSecret }}
+# GATEWAY_API_KEYS is read at start: a key change must roll the pods.
+checksums:
+  api-keys: {{ include "ai-stack-lib.apiKeysChecksum" (dict "ctx" . "keys" .Values.apiKeys.keys "secrets" (list .Values.apiKeys.existingSecret .Values.apiKeys.fileSecret)) }}
 extraVolumes:
+  {{- include "ai-stack-lib.modelTableVolumes" . | nindent 2 }}
+  {{- if .Values.apiKeys.fileSecret }}
   - name: api-keys-file
     secret:
       secretName: {{ .Values.apiKeys.fileSecret }}
       items:
         - key: keys.yaml
           path: keys.yaml
+  {{- end }}
 extraVolumeMounts:
+  {{- include "ai-stack-lib.modelTableMounts" . | nindent 2 }}
+  {{- if .Values.apiKeys.fileSecret }}
   - name: api-keys-file
     mountPath: /etc/ai-stack/keys
     readOnly: true
-{{- end }}
+  {{- end }}
 {{- end -}}
 
 {{- define "gateway.apiKeysSecretName" -}}

@@ -20,8 +20,7 @@
 {{- end -}}
 
 {{- define "llm-runner.pullModels" -}}
-{{- $g := include "ai-stack-lib.globals" . | fromYaml -}}
-{{- toYaml (concat (list $g.llm.ollamaModel) .Values.ollama.pull.extraModels | uniq) -}}
+{{- toYaml (concat (list (include "ai-stack-lib.llmModel" .)) .Values.ollama.pull.extraModels | uniq) -}}
 {{- end -}}
 
 {{- define "llm-runner.pulling" -}}
@@ -36,6 +35,7 @@
 OLLAMA_HOST: {{ printf "0.0.0.0:%s" $port | quote }}
 OLLAMA_MODELS: {{ printf "%s/ollama" .Values.persistence.models.mountPath | quote }}
 OLLAMA_KEEP_ALIVE: {{ .Values.ollama.keepAlive | quote }}
+OLLAMA_CONTEXT_LENGTH: {{ .Values.ollama.contextLength | int | toString | quote }}
 # Ollama keeps its key pair under $HOME/.ollama: the /tmp emptyDir (read-only root filesystem).
 HOME: /tmp
 {{- else -}}

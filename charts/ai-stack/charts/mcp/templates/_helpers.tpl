@@ -40,6 +40,10 @@ ingressFrom:
 egressTo:
   - rag-api
 fromIngressController: {{ and (or $g.ingress.enabled $g.ingress.httpRoute.enabled) .Values.mcpEndpoints.ingress }}
+# The gateway's keys, read at start: a change to a Secret you manage (existingSecret, the keys
+# file) rolls the pods; keys listed in gateway.apiKeys.keys roll the gateway only (see there).
+checksums:
+  api-keys: {{ include "ai-stack-lib.apiKeysChecksum" (dict "ctx" . "secrets" (list .Values.apiKeys.existingSecret .Values.apiKeys.fileSecret)) }}
 extraVolumes:
   - name: domains
     configMap:

@@ -9,18 +9,15 @@ home: /tmp/ai-stack
 env:
   LLM_BACKEND: {{ $g.llm.backend }}
   LLM_BASE_URL: {{ include "orchestrator.llmBaseUrl" . }}
-  {{- with $g.llm.model }}
+  # The name the runner serves the model under, from the one place that decides it (so the
+  # orchestrator, vLLM's --served-model-name and the Ollama pull never disagree).
+  {{- with include "ai-stack-lib.llmModel" . }}
   LLM_MODEL: {{ . | quote }}
   {{- end }}
-  OLLAMA_MODEL: {{ $g.llm.ollamaModel | quote }}
   ORCH_DEBUG: {{ .Values.debug | quote }}
   ORCH_MAX_STEPS: {{ .Values.maxSteps | quote }}
-  VLLM_MODEL: {{ $g.llm.vllmModel | quote }}
   {{- if $peers.ragApi }}
   RAG_URL: {{ include "ai-stack-lib.peerUrl" (dict "ctx" . "name" "rag-api" "port" $g.ports.ragApi) }}
-  {{- end }}
-  {{- if $peers.asrApi }}
-  ASR_URL: {{ include "ai-stack-lib.peerUrl" (dict "ctx" . "name" "asr-api" "port" $g.ports.asrApi) }}
   {{- end }}
   {{- if $peers.mcp }}
   MCP_URL: {{ include "ai-stack-lib.peerUrl" (dict "ctx" . "name" "mcp" "port" $g.ports.mcp) }}
@@ -28,6 +25,13 @@ env:
   {{- if $peers.toolRegistry }}
   TOOLS_URL: {{ include "ai-stack-lib.peerUrl" (dict "ctx" . "name" "tool-registry" "port" $g.ports.toolRegistry) }}
   {{- end }}
+  {{- include "ai-stack-lib.modelTableEnv" . | nindent 2 }}
+{{- with include "ai-stack-lib.modelTableVolumes" . }}
+extraVolumes:
+  {{- . | nindent 2 }}
+extraVolumeMounts:
+  {{- include "ai-stack-lib.modelTableMounts" $ | nindent 2 }}
+{{- end }}
 {{- if or .Values.llmApiKey.value .Values.llmApiKey.existingSecret }}
 secretEnv:
   - name: LLM_API_KEY
@@ -46,9 +50,6 @@ egressTo:
   {{- end }}
   {{- if $peers.ragApi }}
   - rag-api
-  {{- end }}
-  {{- if $peers.asrApi }}
-  - asr-api
   {{- end }}
   {{- if $peers.mcp }}
   - mcp

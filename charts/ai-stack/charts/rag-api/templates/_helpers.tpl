@@ -16,6 +16,9 @@ ingressFrom:
   - orchestrator
   # The MCP servers search the knowledge base and load their baseline corpora into it.
   - mcp
+  # /v1/embeddings through the gateway; transcripts ingested by asr-api.
+  - gateway
+  - asr-api
 egressTo:
   - qdrant
 fromIngressController: false

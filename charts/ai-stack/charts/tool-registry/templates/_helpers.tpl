@@ -38,6 +38,10 @@ ingressFrom:
   - orchestrator
 egressTo: []
 fromIngressController: {{ and $g.ingress.enabled .Values.mcpEndpoint.ingress }}
+# The gateway's keys, read at start: a change to a Secret you manage (existingSecret, the keys
+# file) rolls the pods; keys listed in gateway.apiKeys.keys roll the gateway only (see there).
+checksums:
+  api-keys: {{ include "ai-stack-lib.apiKeysChecksum" (dict "ctx" . "secrets" (list .Values.apiKeys.existingSecret .Values.apiKeys.fileSecret)) }}
 extraVolumes:
   - name: manifests
     configMap:
