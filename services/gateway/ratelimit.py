@@ -68,7 +68,10 @@ class _Guarded:
 
         async def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
-                return await asyncio.wait_for(method(*args, **kwargs), STORAGE_TIMEOUT_S)
+                # asyncio.timeout, not wait_for: wait_for runs the call as a task of its own,
+                # two extra tasks per chat on the hot path.
+                async with asyncio.timeout(STORAGE_TIMEOUT_S):
+                    return await method(*args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - redis, network and timeout errors alike
                 raise UpstreamUnavailableError(
                     f"the rate-limit storage ({self._where}) did not answer "

@@ -44,7 +44,8 @@ async def run_step(
     note = None
     with node_span(node, tool=tool):
         try:
-            result = await asyncio.wait_for(work, timeout_s)
+            async with asyncio.timeout(timeout_s):  # no task of its own, unlike wait_for
+                result = await work
             outcome = "ok"
         except TimeoutError:
             outcome = "timeout"
