@@ -342,6 +342,17 @@ def component_schemas() -> dict[str, dict]:
                     },
                     ("existingSecretKey",),
                 ),
+                "redis": obj(
+                    {
+                        "url": string(pattern="^(rediss?://.*)?$"),
+                        "existingSecret": string(),
+                        "existingSecretKey": string(minLength=1),
+                        "port": PORT,
+                        "networkPolicyTo": {"type": "array", "items": {"type": "object"}},
+                    },
+                    ("existingSecretKey", "port"),
+                    description="shared rate-limit counters for several replicas (REDIS_URL)",
+                ),
             },
         ),
         "orchestrator": python_component(

@@ -46,7 +46,8 @@ def create_app(
         # The rest of the OpenAI surface: embeddings from rag-api, transcriptions from asr-api.
         app.state.rag = PeerClient(settings, settings.rag_base_url, name="rag-api")
         app.state.asr = PeerClient(settings, settings.asr_base_url, name="asr-api")
-        app.state.limiter = RateLimiter(settings.redis_url)
+        redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+        app.state.limiter = RateLimiter(redis_url)
         app.state.validator = None
         if settings.gateway_validation:
             validator = Validator(QuantityFinder())
@@ -61,7 +62,7 @@ def create_app(
             await asyncio.to_thread(service.warm_up)
             app.state.conditioning = service
         app.state.readiness_checks["orchestrator"] = app.state.orchestrator.ping
-        if settings.redis_url:
+        if redis_url:
             app.state.readiness_checks["redis"] = app.state.limiter.ping
         try:
             yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from services.kit.keys import KeySettings
 from services.kit.settings import CsvList, load_settings
@@ -12,8 +12,9 @@ from services.kit.settings import CsvList, load_settings
 
 class Settings(KeySettings):
     # Keys and per-key budgets: the kit's KeySettings (GATEWAY_API_KEYS, ..._FILE, ..._RPM/TPM).
-    # Shared limiter storage for several replicas; unset: in process memory.
-    redis_url: str | None = None
+    # Shared limiter storage for several replicas; unset: in process memory. A secret: the URL
+    # may carry Redis's password (never in repr or logs; the errors name host and port only).
+    redis_url: SecretStr | None = None
 
     # Request guards.
     gateway_max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)

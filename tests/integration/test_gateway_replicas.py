@@ -21,21 +21,24 @@ pytestmark = pytest.mark.integration
 KEY = "sk-replica-test-key-0123456789"
 
 
-def start_redis(port: int, workdir) -> subprocess.Popen[bytes]:
+def start_redis(port: int, workdir, password: str | None = None) -> subprocess.Popen[bytes]:
     """A real redis-server on loopback, answering PING before this returns."""
     binary = shutil.which("redis-server")
     assert binary, "redis-server is installed by `make setup` (make system-packages)"
+    auth = ["--requirepass", password] if password else []
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
+         "--dir", str(workdir), *auth],
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    hello = f"AUTH {password}\r\nPING\r\n".encode() if password else b"PING\r\n"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
+                s.sendall(hello)
+                time.sleep(0.05)
+                if b"+PONG" in s.recv(64):
                     return proc
         except OSError:
             time.sleep(0.1)
@@ -132,6 +135,49 @@ def test_a_dead_redis_is_a_clear_503_and_the_gateway_recovers_by_itself(tmp_path
             redis = start_redis(redis_port, tmp_path)
             status, text, _ = message()
             assert status == 503 and "orchestrator" in text, "recovered without a restart"
+    finally:
+        redis.kill()
+        redis.wait(timeout=10)
+
+
+def test_a_password_in_the_redis_url_is_used_and_never_shown(tmp_path) -> None:
+    """The chart passes a URL with credentials from a Secret: Redis accepts it (budgets are
+    counted there), and neither the log, /ready nor the 503 of a dead Redis shows it."""
+    password = "redis-pass-0123456789abcdef"
+    redis_port, port = free_port(), free_port()
+    redis = start_redis(redis_port, tmp_path, password)
+    env = dict(os.environ)
+    env.update(
+        GATEWAY_PORT=str(port),
+        GATEWAY_API_KEYS=f"team:{KEY}",
+        GATEWAY_DEFAULT_RPM="2",
+        REDIS_URL=f"redis://:{password}@127.0.0.1:{redis_port}/0",
+        ORCHESTRATOR_URL=f"http://127.0.0.1:{free_port()}",
+        LOG_LEVEL="debug",
+    )
+    body = {"model": "ai-stack", "messages": [{"role": "user", "content": "hi"}]}
+    headers = {"Authorization": f"Bearer {KEY}"}
+    try:
+        with running_service(
+            "gateway", env, port, tmp_path, cwd=tmp_path, ready_path="/health"
+        ) as gw:
+            url = f"{gw.base_url}/v1/chat/completions"
+            codes = [httpx.post(url, json=body, headers=headers, timeout=20) for _ in range(3)]
+            assert [r.status_code for r in codes] == [503, 503, 429]
+            ready = httpx.get(f"{gw.base_url}/ready")
+            assert ready.json()["checks"]["redis"] == "ok"
+            # The counters are in Redis (under the password), not in the process.
+            with socket.create_connection(("127.0.0.1", redis_port), timeout=5) as s:
+                s.sendall(f"AUTH {password}\r\nDBSIZE\r\n".encode())
+                time.sleep(0.1)
+                reply = s.recv(64)
+            assert reply.startswith(b"+OK\r\n:") and not reply.endswith(b":0\r\n"), reply
+            redis.kill()
+            redis.wait(timeout=10)
+            dead = httpx.post(url, json=body, headers=headers, timeout=20)
+            assert dead.status_code == 503 and "Redis at 127.0.0.1" in dead.text
+            shown = [r.text for r in codes] + [ready.text, dead.text, gw.output()]
+            assert all(password not in text for text in shown)
     finally:
         redis.kill()
         redis.wait(timeout=10)

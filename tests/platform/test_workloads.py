@@ -332,6 +332,8 @@ def test_pdb_and_hpa_only_with_two_replicas(
             "--set",
             "gateway.autoscaling.enabled=true",
             "--set",
+            "gateway.redis.url=redis://redis.infra:6379",  # replicas share budgets (test_redis)
+            "--set",
             "orchestrator.replicaCount=2",
         )
     )

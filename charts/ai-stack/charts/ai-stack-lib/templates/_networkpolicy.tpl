@@ -7,10 +7,12 @@ call_graph.py reads it from the services and compares it with these policies):
   orchestrator -> llm-runner, rag-api, tool-registry, mcp
   asr-api -> rag-api; mcp -> rag-api; rag-api -> qdrant
 plus its own `helm test` pod and, with ServiceMonitors on, the monitoring namespace.
-Egress: DNS, the components it calls, the internet on 443 only where values say so, and
+Egress: DNS, the components it calls, rules its settings add (egressRules: the gateway's
+Redis, on its port only), the internet on 443 only where values say so, and
 whatever global.networkPolicy.extraEgress / networkPolicy.extraEgress add (an OTel collector).
 
 Usage: (dict "ctx" $ "ports" (list 8080) "ingressFrom" (list "gateway") "egressTo" (list "qdrant")
+             "egressRules" (list (dict "ports" (list (dict "port" 6379))))
              "fromIngressController" false "extraSources" (list "llm-runner-pull"))
 */}}
 {{- define "ai-stack-lib.networkPolicy" -}}
@@ -103,6 +105,9 @@ spec:
       ports:
         - port: 443
           protocol: TCP
+    {{- end }}
+    {{- with .egressRules }}
+    {{- toYaml . | nindent 4 }}
     {{- end }}
     {{- with $g.networkPolicy.extraEgress }}
     {{- toYaml . | nindent 4 }}

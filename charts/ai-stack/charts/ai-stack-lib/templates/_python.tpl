@@ -191,6 +191,7 @@ spec:
   "ports" (list (include "ai-stack-lib.port" (dict "ctx" . "key" $s.portKey) | int))
   "ingressFrom" $s.ingressFrom
   "egressTo" $s.egressTo
+  "egressRules" $s.egressRules
   "fromIngressController" $s.fromIngressController) -}}
 {{- end -}}
 

@@ -23,12 +23,22 @@ env:
   GATEWAY_API_KEYS_FILE: /etc/ai-stack/keys/keys.yaml
   {{- end }}
   {{- include "ai-stack-lib.modelTableEnv" . | nindent 2 }}
+  {{- with .Values.redis.url }}
+  REDIS_URL: {{ include "gateway.redisUrl" $ }}
+  {{- end }}
 secretEnv:
   - name: GATEWAY_API_KEYS
     valueFrom:
       secretKeyRef:
         name: {{ include "gateway.apiKeysSecretName" . }}
         key: {{ .Values.apiKeys.existingSecretKey }}
+  {{- if .Values.redis.existingSecret }}
+  - name: REDIS_URL
+    valueFrom:
+      secretKeyRef:
+        name: {{ .Values.redis.existingSecret }}
+        key: {{ .Values.redis.existingSecretKey }}
+  {{- end }}
 ingressFrom: []
 egressTo:
   - orchestrator
@@ -38,6 +48,16 @@ egressTo:
   {{- if .Values.peers.asrApi }}
   - asr-api
   {{- end }}
+{{- if include "gateway.redisConfigured" . }}
+egressRules:
+  - {{- with .Values.redis.networkPolicyTo }}
+    to:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    ports:
+      - port: {{ .Values.redis.port }}
+        protocol: TCP
+{{- end }}
 fromIngressController: {{ or $g.ingress.enabled $g.ingress.httpRoute.enabled }}
 # GATEWAY_API_KEYS is read at start: a key change must roll the pods.
 checksums:
@@ -63,4 +83,32 @@ extraVolumeMounts:
 
 {{- define "gateway.apiKeysSecretName" -}}
 {{- .Values.apiKeys.existingSecret | default (printf "%s-api-keys" (include "ai-stack-lib.fullname" .)) -}}
+{{- end -}}
+
+{{- define "gateway.redisConfigured" -}}
+{{- if or .Values.redis.url .Values.redis.existingSecret }}true{{ end -}}
+{{- end -}}
+
+{{/* redis.url, refused when it carries credentials (they would sit in a ConfigMap) or when
+both forms are set; and several replicas refused without it (budgets counted per replica). */}}
+{{- define "gateway.redisUrl" -}}
+{{- $url := .Values.redis.url -}}
+{{- if .Values.redis.existingSecret -}}
+{{- fail "gateway.redis: set url or existingSecret, not both" -}}
+{{- end -}}
+{{- if not (regexMatch "^rediss?://" $url) -}}
+{{- fail (printf "gateway.redis.url must start with redis:// or rediss:// (got %q)" $url) -}}
+{{- end -}}
+{{- if contains "@" $url -}}
+{{- fail "gateway.redis.url carries credentials, which would be stored in a ConfigMap: put the whole URL in a Secret and name it in gateway.redis.existingSecret" -}}
+{{- end -}}
+{{- $url -}}
+{{- end -}}
+
+{{- define "gateway.checkReplicas" -}}
+{{- $replicas := int .Values.replicaCount -}}
+{{- if .Values.autoscaling.enabled }}{{ $replicas = int .Values.autoscaling.maxReplicas }}{{ end -}}
+{{- if and (gt $replicas 1) (not (include "gateway.redisConfigured" .)) -}}
+{{- fail (printf "gateway: %d replicas would each count rate limits alone (every key's budget %d times over); set gateway.redis.url or gateway.redis.existingSecret so they share one Redis" $replicas $replicas) -}}
+{{- end -}}
 {{- end -}}
