@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +48,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def make_target(target: str, timeout_s: float = 600) -> None:
+    """Run ``make <target>`` in the repository (a tool or suite fetched on first use); fail
+    with its output when it fails."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", target],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    assert result.returncode == 0, f"make {target} failed:\n{result.stdout}\n{result.stderr}"

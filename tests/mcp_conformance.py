@@ -25,7 +25,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.conftest import free_port
+from tests.conftest import free_port, make_target
 
 REPO = Path(__file__).resolve().parents[1]
 TOOLS = REPO / ".tools" / "mcp" / "node_modules"
@@ -60,15 +60,7 @@ def ensure_suite() -> tuple[Path, Path]:
     if not (NODE.exists() and SUITE.exists()):
         if shutil.which("npm") is None:
             pytest.skip("npm is not installed: `make mcp-conformance` cannot fetch the suite")
-        result = subprocess.run(
-            ["make", "--no-print-directory", "mcp-conformance"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, f"make mcp-conformance failed:\n{result.stderr}"
+        make_target("mcp-conformance")
     return NODE, SUITE
 
 

@@ -46,6 +46,20 @@ def start_redis(port: int, workdir, password: str | None = None) -> subprocess.P
     raise AssertionError("redis-server did not answer PING")
 
 
+def gateway_env(port: int, redis_url: str, **extra: str) -> dict[str, str]:
+    """A gateway on ``port`` counting budgets in ``redis_url``; its orchestrator is absent, so
+    a request that passes the budget is a 503 naming the orchestrator."""
+    env = dict(os.environ)
+    env.update(
+        GATEWAY_PORT=str(port),
+        GATEWAY_API_KEYS=f"team:{KEY}",
+        REDIS_URL=redis_url,
+        ORCHESTRATOR_URL=f"http://127.0.0.1:{free_port()}",
+        **extra,
+    )
+    return env
+
+
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
@@ -60,19 +74,11 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def gateways(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     workdir = tmp_path_factory.mktemp("replicas")
-    dead_orchestrator = free_port()
     with ExitStack() as stack:
         urls = []
         for _ in range(2):
             port = free_port()
-            env = dict(os.environ)
-            env.update(
-                GATEWAY_PORT=str(port),
-                GATEWAY_API_KEYS=f"team:{KEY}",
-                GATEWAY_DEFAULT_RPM="5",
-                REDIS_URL=redis_url,
-                ORCHESTRATOR_URL=f"http://127.0.0.1:{dead_orchestrator}",
-            )
+            env = gateway_env(port, redis_url, GATEWAY_DEFAULT_RPM="5")
             gateway = stack.enter_context(
                 running_service("gateway", env, port, workdir, cwd=workdir, ready_path="/health")
             )
@@ -104,13 +110,7 @@ def test_a_dead_redis_is_a_clear_503_and_the_gateway_recovers_by_itself(tmp_path
     with 503 and retry-after (not waved through, not a 500); once Redis is back, they pass."""
     redis_port, port = free_port(), free_port()
     redis = start_redis(redis_port, tmp_path)
-    env = dict(os.environ)
-    env.update(
-        GATEWAY_PORT=str(port),
-        GATEWAY_API_KEYS=f"team:{KEY}",
-        REDIS_URL=f"redis://127.0.0.1:{redis_port}",
-        ORCHESTRATOR_URL=f"http://127.0.0.1:{free_port()}",
-    )
+    env = gateway_env(port, f"redis://127.0.0.1:{redis_port}")
     body = {"model": "ai-stack", "messages": [{"role": "user", "content": "hi"}]}
     headers = {"Authorization": f"Bearer {KEY}"}
     try:
@@ -146,13 +146,10 @@ def test_a_password_in_the_redis_url_is_used_and_never_shown(tmp_path) -> None:
     password = "redis-pass-0123456789abcdef"
     redis_port, port = free_port(), free_port()
     redis = start_redis(redis_port, tmp_path, password)
-    env = dict(os.environ)
-    env.update(
-        GATEWAY_PORT=str(port),
-        GATEWAY_API_KEYS=f"team:{KEY}",
+    env = gateway_env(
+        port,
+        f"redis://:{password}@127.0.0.1:{redis_port}/0",
         GATEWAY_DEFAULT_RPM="2",
-        REDIS_URL=f"redis://:{password}@127.0.0.1:{redis_port}/0",
-        ORCHESTRATOR_URL=f"http://127.0.0.1:{free_port()}",
         LOG_LEVEL="debug",
     )
     body = {"model": "ai-stack", "messages": [{"role": "user", "content": "hi"}]}

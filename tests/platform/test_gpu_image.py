@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_target
 from tests.platform.components import image_table
 from tests.platform.conftest import REPO, TOOLS
 
@@ -36,15 +37,7 @@ MULTI_GPU_ONLY = {"libnccl.so.2"}
 def gpu_site_packages() -> Path:
     """The asr-gpu extra's CUDA wheels, as the image's site-packages holds them."""
     if not (GPU_LIBS / ".installed").exists():
-        result = subprocess.run(
-            ["make", "--no-print-directory", "gpu-libs"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert result.returncode == 0, f"make gpu-libs failed:\n{result.stdout}{result.stderr}"
+        make_target("gpu-libs", timeout_s=900)
     return GPU_LIBS / "site-packages"
 
 
