@@ -133,6 +133,10 @@ def up(
         raise _StopRequestedError
 
     signal.signal(signal.SIGTERM, on_sigterm)
+    # Ctrl-C stops the stack even where it was started with SIGINT ignored (a background job
+    # of a non-interactive shell inherits SIG_IGN, and Python then never raises
+    # KeyboardInterrupt).
+    previous_sigint = signal.signal(signal.SIGINT, signal.default_int_handler)
     code = 0
     try:
         supervisor.check_ports(settings.bind_host)
@@ -152,6 +156,7 @@ def up(
         console.print("stopping ...")
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, previous_sigint)
         supervisor.stop_all()
     console.print("stopped" if code == 0 else "stopped after an error")
     raise typer.Exit(code)

@@ -99,14 +99,24 @@ def stack_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_stack(workdir: Path, timeout_s: float = 240, **extra_env: str) -> Stack:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_stack(
+    workdir: Path, timeout_s: float = 240, *, sigint_ignored: bool = False, **extra_env: str
+) -> Stack:
+    """``aistack up`` in the background, returned once it reports ready. ``sigint_ignored``
+    starts it the way a non-interactive shell starts a background job (SIGINT set to SIG_IGN,
+    which Python would otherwise keep)."""
     home = workdir / ".aistack"
     env = stack_env(home, **extra_env)
     output = workdir / "aistack-up.out"
     with output.open("wb") as out:
         proc = subprocess.Popen(
-            [AISTACK, "up"], env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT
-        )
+            [AISTACK, "up"], env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
+            preexec_fn=_ignore_sigint if sigint_ignored else None,
+        )  # fmt: skip
     stack = Stack(
         home,
         env,
