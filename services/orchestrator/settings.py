@@ -21,6 +21,9 @@ class ToolCalling(StrEnum):
 
 
 class Settings(StackSettings):
+    # Request bodies over this are refused with 413 before they are read. Above the gateway's
+    # GATEWAY_MAX_BODY_BYTES (8 MiB), which it forwards with the conditioning added.
+    orch_max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024)
     # Ask rag-api for evidence before generating (off: the LLM sees only the conversation).
     orch_retrieval: bool = True
     # rag-api must answer quickly or the chat goes on without evidence.

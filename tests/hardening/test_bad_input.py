@@ -85,7 +85,7 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def edges(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Edge]]:
     root = tmp_path_factory.mktemp("edges")
-    ports = {name: free_port() for name in ("gateway", "rag", "tools", "mcp", "asr")}
+    ports = {name: free_port() for name in ("gateway", "rag", "tools", "mcp", "asr", "orch")}
     rag_url = f"http://127.0.0.1:{ports['rag']}"
     (root / "plugins").mkdir()
     specs = {
@@ -100,12 +100,16 @@ def edges(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Edge]]
                               TOOLS_MAX_BODY_BYTES=str(BODY_CAP)),
         "mcp": _env(root / "mcp", MCP_PORT=str(ports["mcp"]), RAG_URL=rag_url,
                     MCP_INGEST_ON_START="false", MCP_MAX_BODY_BYTES=str(BODY_CAP)),
+        "orchestrator": _env(root / "orch", ORCH_PORT=str(ports["orch"]), RAG_URL=rag_url,
+                             ORCH_MAX_BODY_BYTES=str(BODY_CAP), LLM_BACKEND="vllm",
+                             LLM_BASE_URL=closed_port_url() + "/v1", ORCH_TOOLS="false",
+                             ORCH_MCP_DOMAINS=""),
         "asr": _env(root / "asr", ASR_PORT=str(ports["asr"]), ASR_MODEL="bundled",
                     ASR_MAX_UPLOAD_BYTES=str(UPLOAD_CAP), ASR_TMP_DIR=str(root / "asr-tmp"),
                     RAG_URL=rag_url),
     }  # fmt: skip
     port_of = {"rag": "rag", "gateway": "gateway", "tool_registry": "tools", "mcp": "mcp",
-               "asr": "asr"}  # fmt: skip
+               "asr": "asr", "orchestrator": "orch"}  # fmt: skip
     # Started together (the models load in parallel); ready = /health for the two whose
     # /ready needs a peer that is not part of this test (the orchestrator, a corpus).
     services = {
@@ -114,7 +118,7 @@ def edges(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Edge]]
     }
     try:
         for name, service in services.items():
-            path = "/health" if name in ("gateway", "mcp") else "/ready"
+            path = "/health" if name in ("gateway", "mcp", "orchestrator") else "/ready"
             try:
                 wait_ready(service.base_url + path, 180, service.proc.poll)
             except RuntimeError as exc:
@@ -129,6 +133,9 @@ def edges(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Edge]]
                                   "TOOLS_MAX_BODY_BYTES"),
             "mcp": Edge("mcp", services["mcp"], KEY, ("GET", "/domains"), "/chem/mcp",
                         "MCP_MAX_BODY_BYTES"),
+            "orchestrator": Edge("orchestrator", services["orchestrator"], TOKEN,
+                                 ("GET", "/openapi.json"), "/v1/chat/completions",
+                                 "ORCH_MAX_BODY_BYTES"),
             "asr-api": Edge("asr-api", services["asr"], TOKEN, ("GET", "/openapi.json"),
                             "/v1/audio/transcriptions", "ASR_MAX_UPLOAD_BYTES"),
         }  # fmt: skip
@@ -137,8 +144,8 @@ def edges(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Edge]]
             service.stop()
 
 
-EDGES = ["gateway", "rag-api", "tool-registry", "mcp", "asr-api"]
-JSON_EDGES = ["gateway", "rag-api", "tool-registry", "mcp"]
+EDGES = ["gateway", "orchestrator", "rag-api", "tool-registry", "mcp", "asr-api"]
+JSON_EDGES = ["gateway", "orchestrator", "rag-api", "tool-registry", "mcp"]
 MCP_ACCEPT = "application/json, text/event-stream"
 
 
