@@ -18,7 +18,6 @@ from services.gateway.settings import Settings, get_settings
 from services.gateway.upstream import Orchestrator
 from services.gateway.validation.validator import Validator
 from services.kit.app import create_service_app
-from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.embedding import Embedder
 from services.kit.keys import build_keyring
 from services.kit.models import ModelTable
@@ -83,14 +82,13 @@ def create_app(
             debug.router,
         ],
         lifespan=lifespan,
+        body_limit=(settings.gateway_max_body_bytes, "GATEWAY_MAX_BODY_BYTES"),
+        # Audio uploads need more than chat bodies.
+        body_limit_routes={
+            "/v1/audio/": (settings.gateway_max_audio_bytes, "GATEWAY_MAX_AUDIO_BYTES")
+        },
     )
     app.state.keyring = keyring
     # The published chat models (AISTACK_MODELS, or the model table the operator keeps).
     app.state.models = ModelTable(settings)
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        max_bytes=settings.gateway_max_body_bytes,
-        variable="GATEWAY_MAX_BODY_BYTES",
-        routes={"/v1/audio/": (settings.gateway_max_audio_bytes, "GATEWAY_MAX_AUDIO_BYTES")},
-    )
     return app

@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 from starlette.types import Scope
 
 from services.kit.auth import ServiceTokenMiddleware
+from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.errors import install_error_handlers
 from services.kit.health import ReadinessCheck, health_router
 from services.kit.observability import QUIET_PATHS, ObservabilityMiddleware, RequestMetrics
@@ -71,12 +72,16 @@ def create_service_app(
     version: str = "0.1.0",
     internal: bool = False,
     open_prefixes: tuple[str, ...] = (),
+    body_limit: tuple[int, str] | None = None,
+    body_limit_routes: dict[str, tuple[int, str]] | None = None,
 ) -> FastAPI:
     """Build a service's ASGI app.
 
     The lifespan may add entries to ``app.state.readiness_checks`` (name → async check).
     ``internal``: only the stack's services may call it: with ``AISTACK_SERVICE_TOKEN`` set,
     every path but the probes (and ``open_prefixes``, which check their own keys) needs it.
+    ``body_limit``: (bytes, the setting's variable) over which a body is refused with 413
+    before it is read; ``body_limit_routes`` gives path prefixes their own.
     """
     provider = setup_tracing(name, settings.otel_exporter_otlp_endpoint)
     exporting = bool(settings.otel_exporter_otlp_endpoint)
@@ -122,6 +127,13 @@ def create_service_app(
         metrics=RequestMetrics(registry),
         ids_only_tracer=None if exporting else provider.get_tracer("services.kit"),
     )
+    if body_limit is not None:
+        # Outermost: an over-size body is refused unread, before keys, tokens or the SDKs.
+        max_bytes, variable = body_limit
+        app.add_middleware(
+            BodySizeLimitMiddleware, max_bytes=max_bytes, variable=variable,
+            routes=body_limit_routes,
+        )  # fmt: skip
     return app
 
 

@@ -21,7 +21,6 @@ from fastapi import FastAPI
 
 from services.kit.app import create_service_app
 from services.kit.auth import BearerKeyMiddleware
-from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.keys import build_keyring
 from services.kit.logging import get_logger
 from services.kit.peer import PeerClient
@@ -97,16 +96,17 @@ def create_app(
                     await startup_task
             await rag.aclose()
 
-    app = create_service_app("mcp", settings, routers=[domains_routes.router], lifespan=lifespan)
+    # The body cap is outside the key check too: an over-size body is refused unread (the
+    # SDK's own limit answers in plain text and names no variable).
+    app = create_service_app(
+        "mcp",
+        settings,
+        routers=[domains_routes.router],
+        lifespan=lifespan,
+        body_limit=(settings.mcp_max_body_bytes, "MCP_MAX_BODY_BYTES"),
+    )
     app.state.keyring = keyring
     app.state.domains = domains
     for name, endpoint in endpoints.items():
         app.mount(f"/{name}", BearerKeyMiddleware(PlainStatus(endpoint), keyring))
-    # Outside the key check too: an over-size body is refused unread (the SDK's own limit
-    # answers in plain text and names no variable).
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        max_bytes=settings.mcp_max_body_bytes,
-        variable="MCP_MAX_BODY_BYTES",
-    )
     return app

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import FastAPI
 
 from services.kit.app import create_service_app
-from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.llm import LLMClient
 from services.kit.models import ModelTable
 from services.kit.peer import PeerClient
@@ -124,12 +123,11 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
     if settings.orch_debug:
         routers.append(debug.router)
     # Internal: reached through the gateway only (its keys and budgets), with the service token.
-    app = create_service_app(
-        "orchestrator", settings, routers=routers, lifespan=lifespan, internal=True
+    return create_service_app(
+        "orchestrator",
+        settings,
+        routers=routers,
+        lifespan=lifespan,
+        internal=True,
+        body_limit=(settings.orch_max_body_bytes, "ORCH_MAX_BODY_BYTES"),
     )
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        max_bytes=settings.orch_max_body_bytes,
-        variable="ORCH_MAX_BODY_BYTES",
-    )
-    return app

@@ -9,7 +9,6 @@ import anyio
 from fastapi import FastAPI
 
 from services.kit.app import create_service_app
-from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.rag.api.routes import documents, embeddings, ingest, optimize, retrieve
 from services.rag.engine import Embedders, RagEngine, load_embedders, open_store
 from services.rag.settings import Settings, enforce_offline_hub, get_settings
@@ -49,7 +48,7 @@ def create_app(settings: Settings | None = None, embedders: Embedders | None = N
             app.state.engine = None
             await anyio.to_thread.run_sync(engine.close)
 
-    app = create_service_app(
+    return create_service_app(
         "rag-api",
         settings,
         routers=[
@@ -61,10 +60,5 @@ def create_app(settings: Settings | None = None, embedders: Embedders | None = N
         ],
         lifespan=lifespan,
         internal=True,
+        body_limit=(settings.rag_max_request_bytes, "RAG_MAX_REQUEST_BYTES"),
     )
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        max_bytes=settings.rag_max_request_bytes,
-        variable="RAG_MAX_REQUEST_BYTES",
-    )
-    return app

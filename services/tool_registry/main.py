@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.kit.app import create_service_app
-from services.kit.bodylimit import BodySizeLimitMiddleware
 from services.kit.keys import build_keyring
 from services.kit.logging import get_logger
 from services.tool_registry.api.routes import tools
@@ -73,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # set it needs that token; /mcp checks the users' keys itself.
         internal=True,
         open_prefixes=("/mcp",),
+        body_limit=(settings.tools_max_body_bytes, "TOOLS_MAX_BODY_BYTES"),
     )
     invoker = Invoker(catalog, settings, app.state.metrics_registry)
     route, manager = mcp_route(catalog, invoker, settings, keyring, package_version())
@@ -82,11 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.invoker = invoker
     app.state.reloader = reloader
     app.state.pool = pool
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        max_bytes=settings.tools_max_body_bytes,
-        variable="TOOLS_MAX_BODY_BYTES",
-    )
     return app
 
 
