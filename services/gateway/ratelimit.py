@@ -102,9 +102,7 @@ class RateLimiter:
         Raises:
             RateLimitError: 429 naming the budget, with ``retry-after`` in seconds.
         """
-        rpm = RateLimitItemPerMinute(principal.rpm)
-        if not await self.limiter.hit(rpm, "rpm", principal.name):
-            await self._refuse(rpm, "rpm", principal, f"{principal.rpm} requests per minute")
+        await self.charge_request(principal)
         tpm = RateLimitItemPerMinute(principal.tpm)
         if tokens > principal.tpm:
             raise BudgetTooSmallError(

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from services.kit.errors import NotFoundError
 from services.kit.llm import LLMClient
 from services.kit.models import ModelRoute, ModelTable
-from services.kit.settings import LLMBackend
-from services.orchestrator.settings import Settings, ToolCalling
+from services.kit.schemas import require_published_model
+from services.orchestrator.settings import Settings
 
 
 class Runners(Protocol):
@@ -18,16 +17,9 @@ class Runners(Protocol):
     def tool_capable(self, model_id: str) -> bool: ...
 
 
-def calls_tools(settings: Settings, backend: LLMBackend) -> bool:
-    """LLM_TOOL_CALLING for a runner: auto = every backend but the embedded llama.cpp."""
-    if settings.llm_tool_calling == ToolCalling.AUTO:
-        return backend != LLMBackend.LLAMACPP
-    return settings.llm_tool_calling == ToolCalling.ON
-
-
 class RunnerPool:
     """Clients made on first use and kept per runner; routes that share a runner share its
-    client, and a runner that leaves the table has its client closed on the next change."""
+    client (all closed with ``aclose``)."""
 
     def __init__(self, settings: Settings, table: ModelTable) -> None:
         self.settings = settings
@@ -37,11 +29,8 @@ class RunnerPool:
     def _route(self, model_id: str) -> ModelRoute:
         route = self.table.route(model_id)
         if route is None:
-            raise NotFoundError(
-                f"the model '{model_id}' does not exist; available: {', '.join(self.table.ids())}",
-                param="model",
-                code="model_not_found",
-            )
+            require_published_model(model_id, self.table.ids())  # the 404 naming the model
+            raise AssertionError(model_id)  # (route() and ids() read the same table)
         return route
 
     def client_for(self, model_id: str) -> LLMClient:
@@ -52,7 +41,7 @@ class RunnerPool:
         return client
 
     def tool_capable(self, model_id: str) -> bool:
-        return calls_tools(self.settings, self._route(model_id).backend)
+        return self.settings.tool_calling_for(self._route(model_id).backend)
 
     async def ping(self) -> None:
         """Readiness: the first model's runner answers."""

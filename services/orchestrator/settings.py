@@ -57,12 +57,16 @@ class Settings(StackSettings):
             raise ValueError(f"unknown domain(s) {unknown}; choose from {', '.join(DOMAINS)}")
         return value
 
+    def tool_calling_for(self, backend: LLMBackend) -> bool:
+        """LLM_TOOL_CALLING for a runner: auto = every backend but the embedded llama.cpp."""
+        if self.llm_tool_calling == ToolCalling.AUTO:
+            return backend != LLMBackend.LLAMACPP
+        return self.llm_tool_calling == ToolCalling.ON
+
     @property
     def tools_offered_to_model(self) -> bool:
         """Whether the model is offered tools (LLM_TOOL_CALLING, auto by backend)."""
-        if self.llm_tool_calling == ToolCalling.AUTO:
-            return self.llm_backend != LLMBackend.LLAMACPP
-        return self.llm_tool_calling == ToolCalling.ON
+        return self.tool_calling_for(self.llm_backend)
 
     @property
     def service_port(self) -> int:

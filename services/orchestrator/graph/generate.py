@@ -93,8 +93,6 @@ class GenerateNode:
     """Args:
     llm: the runners (services/orchestrator/runners.py), or one client for every model.
     catalog: the server tools (None: none are offered).
-    offer_tools: whether the model is offered tools at all; None: as LLM_TOOL_CALLING says
-        for the chat's runner.
     max_steps: ORCH_MAX_STEPS, to say which limit stopped the loop.
     """
 
@@ -103,25 +101,18 @@ class GenerateNode:
         llm: Runners | LLMClient | Any,
         catalog: ToolCatalog | None = None,
         *,
-        offer_tools: bool | None = None,
         max_steps: int = 8,
     ) -> None:
         self.runners: Runners = llm if hasattr(llm, "client_for") else SingleRunner(llm)
         self.catalog = catalog
-        self.offer_tools = offer_tools
         self.max_steps = max_steps
-
-    def _offers_tools(self, state: ChatState) -> bool:
-        if self.offer_tools is not None:
-            return self.offer_tools
-        return self.runners.tool_capable(state["public_model"])
 
     async def _tools(
         self, state: ChatState, params: dict[str, Any], stop: str | None
     ) -> tuple[dict[str, ServerTool], list[str]]:
         """Set the tools the model is offered in ``params``; return the server ones by their
         public name and notes for sources that did not answer."""
-        if not self._offers_tools(state):
+        if not self.runners.tool_capable(state["public_model"]):
             for key in _TOOL_PARAMS:  # a model that cannot call tools must not be sent them
                 params.pop(key, None)
             return {}, []
