@@ -21,6 +21,7 @@ appear in a name ("stainless" → every stainless steel); exact matches come fir
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,8 +120,9 @@ class Entry:
     aliases: tuple[str, ...]
     limits: tuple[Limit, ...]
 
-    @property
+    @functools.cached_property
     def names(self) -> tuple[tuple[str, ...], ...]:
+        # Read several times per lookup: split into words once per entry.
         return tuple(_words(n) for n in (self.subject, *self.aliases))
 
     def match(self, asked: tuple[str, ...]) -> int:

@@ -64,9 +64,6 @@ class Domain:
         """The MCP endpoint's path."""
         return f"/{self.name}/mcp"
 
-    def document(self, filename: str) -> CorpusDocument | None:
-        return next((d for d in self.documents if d.filename == filename), None)
-
 
 def resolve(reference: str, base: Path) -> Path:
     """A path from the domains file (see the module docstring)."""

@@ -23,6 +23,7 @@ program itself (``argv[0]``) is fixed by the manifest, never taken from an argum
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -88,7 +89,9 @@ class Manifest(BaseModel):
                 )
         return self
 
+    @functools.cached_property
     def validator(self) -> Draft202012Validator:
+        # Built once per loaded manifest, not on every invoke.
         return Draft202012Validator(self.parameters)
 
 
@@ -122,7 +125,7 @@ def load_manifest(path: Path, source: bytes) -> Manifest:
 def check_arguments(manifest: Manifest, arguments: dict[str, Any]) -> list[ArgumentProblem]:
     """Every way ``arguments`` fails the manifest's schema (empty when valid)."""
     problems = []
-    for err in sorted(manifest.validator().iter_errors(arguments), key=lambda e: list(e.path)):
+    for err in sorted(manifest.validator.iter_errors(arguments), key=lambda e: list(e.path)):
         where = list(err.path)
         if err.validator == "required" and isinstance(err.instance, dict):
             # jsonschema reports a missing property at the object; point at the property.

@@ -231,6 +231,17 @@ class PeerStream:
         self.close()
 
 
+def with_service_token(
+    settings: StackSettings, headers: Mapping[str, str] | None
+) -> dict[str, str]:
+    """``headers`` plus the stack's service token as the bearer (unless one is set already)."""
+    out = dict(headers or {})
+    token = settings.aistack_service_token
+    if token is not None:
+        out.setdefault("Authorization", f"Bearer {token.get_secret_value()}")
+    return out
+
+
 def client_timeout(settings: StackSettings, read_s: float | None = None) -> aiohttp.ClientTimeout:
     """No overall limit (answers stream for minutes); bounded waits for a connection, for
     connecting, and between two reads."""
@@ -271,10 +282,8 @@ class PeerClient:
         self.name = name
         self.peer = f"{name} at {self.base_url}"
         self._timeout = client_timeout(settings, read_timeout_s)
-        self._headers = dict(headers or {})
-        token = settings.aistack_service_token
-        if service_token and token is not None:
-            self._headers.setdefault("Authorization", f"Bearer {token.get_secret_value()}")
+        plain = dict(headers or {})
+        self._headers = with_service_token(settings, plain) if service_token else plain
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
         # Parsed once per path: parsing the URL again is a measurable share of a request.

@@ -25,7 +25,7 @@ from services.kit.errors import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from services.kit.peer.client import DEFAULT_RETRY_AFTER_S
+from services.kit.peer.client import DEFAULT_RETRY_AFTER_S, with_service_token
 from services.kit.settings import StackSettings
 from services.kit.tracing import inject_trace_headers
 
@@ -108,10 +108,8 @@ class McpPeer:
         self.name = name
         self.peer = f"{name} at {url}"
         self._settings = settings
-        self._headers = dict(headers or {})
-        token = settings.aistack_service_token
-        if token is not None:  # the MCP servers accept the stack's service token
-            self._headers.setdefault("Authorization", f"Bearer {token.get_secret_value()}")
+        # The MCP servers accept the stack's service token.
+        self._headers = with_service_token(settings, headers)
         self._read_s = read_timeout_s or settings.http_read_timeout_s
         self._http: Any = None
 
