@@ -60,9 +60,13 @@ class Resource:
     def version(self) -> str:
         return self.api_version.rpartition("/")[2]
 
+    @property
+    def root(self) -> str:
+        """The group/version's API path (the core group lives under /api)."""
+        return f"/apis/{self.api_version}" if self.group else f"/api/{self.api_version}"
+
     def path(self, namespace: str, name: str | None = None, sub: str | None = None) -> str:
-        root = f"/apis/{self.api_version}" if self.group else f"/api/{self.api_version}"
-        path = f"{root}/namespaces/{namespace}/{self.plural}"
+        path = f"{self.root}/namespaces/{namespace}/{self.plural}"
         if name:
             path += f"/{name}"
         if sub:
@@ -208,9 +212,8 @@ class Kube:
 
     async def serves(self, res: Resource) -> bool:
         """Whether the cluster serves ``res`` (API discovery: the group/version's resources)."""
-        root = f"/apis/{res.api_version}" if res.group else f"/api/{res.api_version}"
         try:
-            answer = await self.request("GET", root)
+            answer = await self.request("GET", res.root)
         except KubeNotFoundError:
             return False
         return any(r.get("name") == res.plural for r in answer.get("resources") or [])

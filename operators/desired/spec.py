@@ -8,7 +8,7 @@ that the operator never acts on a spec it cannot explain, and so that the rules 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -146,23 +146,24 @@ def _problem(exc: ValidationError) -> SpecError:
     return SpecError("; ".join(parts))
 
 
-def parse_model(spec: dict[str, Any]) -> ModelSpec:
+_Spec = TypeVar("_Spec", bound=BaseModel)
+
+
+def _parse(model: type[_Spec], spec: dict[str, Any]) -> _Spec:
     """Raises SpecError naming each problem."""
     try:
-        return ModelSpec.model_validate(spec)
+        return model.model_validate(spec)
     except ValidationError as exc:
         raise _problem(exc) from None
+
+
+def parse_model(spec: dict[str, Any]) -> ModelSpec:
+    return _parse(ModelSpec, spec)
 
 
 def parse_knowledge_base(spec: dict[str, Any]) -> KnowledgeBaseSpec:
-    try:
-        return KnowledgeBaseSpec.model_validate(spec)
-    except ValidationError as exc:
-        raise _problem(exc) from None
+    return _parse(KnowledgeBaseSpec, spec)
 
 
 def parse_tool_plugin(spec: dict[str, Any]) -> ToolPluginSpec:
-    try:
-        return ToolPluginSpec.model_validate(spec)
-    except ValidationError as exc:
-        raise _problem(exc) from None
+    return _parse(ToolPluginSpec, spec)

@@ -165,7 +165,6 @@ async def serve(view: ModelView, deps: Deps) -> Outcome:
 
     Raises ollama.UnknownModelError (a bad spec), KubeError and the kit's peer errors.
     """
-    await _tidy(view, deps)
     engine, runtime = view.spec.engine, view.spec.runtime
     if engine == "ollama":
         return await _pull(view, deps)
@@ -301,6 +300,9 @@ async def reconcile(
                 **fields,
             )
         try:
+            # Only a changed spec can leave another engine's or runtime's objects behind, and
+            # specs change here (the timer's check skips a Model whose spec moved on).
+            await _tidy(view, deps)
             outcome = await serve(view, deps)
         except ollama.UnknownModelError as exc:
             await publish(deps, namespace, name, None)
