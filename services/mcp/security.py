@@ -3,23 +3,18 @@
 The guard refuses a request whose ``Host`` is not listed (421) or whose ``Origin``, when
 present, is not listed (403). Loopback is always listed (the local stack, ``kubectl
 port-forward``); ``MCP_ALLOWED_HOSTS`` adds the public ingress hostname and the in-cluster
-Service name, so that the servers answer behind the ingress and refuse a foreign Host. The
-SDK's patterns are exact strings, and ``host:*`` requires a port; so each name is listed bare
-and as ``name:*``.
+Service name, so that the servers answer behind the ingress and refuse a foreign Host. Each
+name is listed as :func:`services.kit.hosts.host_patterns` says.
 """
 
 from __future__ import annotations
 
 from mcp.server.transport_security import TransportSecuritySettings
 
+from services.kit.hosts import host_patterns
 from services.mcp.settings import Settings
 
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
-
-
-def _with_ports(host: str) -> list[str]:
-    has_port = host.rsplit("]", 1)[-1].count(":") == 1 if host.startswith("[") else ":" in host
-    return [host] if has_port else [host, f"{host}:*"]
 
 
 def transport_security(settings: Settings) -> TransportSecuritySettings:
@@ -28,7 +23,7 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
     allowed_hosts: list[str] = []
     allowed_origins: list[str] = []
     for host in hosts:
-        for form in _with_ports(host.strip().lower()):
+        for form in host_patterns(host.strip().lower()):
             allowed_hosts.append(form)
             schemes = ("http",) if host in LOOPBACK else ("http", "https")
             allowed_origins += [f"{scheme}://{form}" for scheme in schemes]

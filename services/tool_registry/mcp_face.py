@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from services.kit.auth import BearerKeyMiddleware
 from services.kit.errors import ServiceError
+from services.kit.hosts import host_patterns
 from services.kit.keys import KeyRing
 from services.tool_registry.catalog import Catalog
 from services.tool_registry.errors import ArgumentsError
@@ -111,7 +112,7 @@ def build_server(catalog: Catalog, invoker: Invoker, version: str) -> Server[Any
 def transport_security(settings: Settings) -> TransportSecuritySettings:
     hosts = list(_LOOPBACK_HOSTS)
     for host in settings.tools_mcp_allowed_hosts:
-        hosts += [host] if ":" in host else [host, f"{host}:*"]
+        hosts += host_patterns(host)
     return TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=hosts,
