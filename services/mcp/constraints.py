@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.kit import conversion
 from services.mcp.conventions import Normalised, UnitConventions, normalise
 from services.mcp.errors import DomainFileError
+from services.mcp.yamlfile import read_yaml_file, validation_problems
 
 Relation = Literal["max", "min", "target", "threshold"]
 SubjectKind = Literal["substance", "material", "operation"]
@@ -181,15 +181,10 @@ def load_table(path: Path, conventions: UnitConventions) -> ConstraintTable:
         DomainFileError: unreadable file, wrong shape, or a limit pint cannot convert (the
             message names the file, the subject and the parameter).
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        table = TableFile.model_validate(data)
-    except OSError as exc:
-        raise DomainFileError(f"constraint table {path}: cannot read ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise DomainFileError(f"constraint table {path}: not YAML ({exc})") from None
-    except ValidationError as exc:
-        raise DomainFileError(f"constraint table {path}: invalid ({_first(exc)})") from None
+    table = read_yaml_file(
+        path, TableFile, f"constraint table {path}",
+        lambda exc: f"invalid ({validation_problems(exc, most=3)})",
+    )  # fmt: skip
     entries = []
     for row in table.entries:
         limits = []
@@ -206,7 +201,3 @@ def load_table(path: Path, conventions: UnitConventions) -> ConstraintTable:
             )  # fmt: skip
         entries.append(Entry(row.subject, row.kind, tuple(row.aliases), tuple(limits)))
     return ConstraintTable(entries, path)
-
-
-def _first(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3])

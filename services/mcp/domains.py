@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.kit.vocabulary import DOMAINS
 from services.mcp.constraints import ConstraintTable, load_table
 from services.mcp.conventions import UnitConventions
 from services.mcp.corpus import CorpusDocument, load_corpus
 from services.mcp.errors import DomainFileError
+from services.mcp.yamlfile import read_yaml_file, validation_problems
 
 PACKAGE_PREFIX = "package:"
 
@@ -104,17 +104,6 @@ def load_domains(path: Path) -> dict[str, Domain]:
     Raises:
         DomainFileError: the file, a table or a corpus document is missing or invalid.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        parsed = DomainsFile.model_validate(data)
-    except OSError as exc:
-        raise DomainFileError(f"MCP_DOMAINS_FILE {path}: cannot read ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise DomainFileError(f"MCP_DOMAINS_FILE {path}: not YAML ({exc})") from None
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise DomainFileError(f"MCP_DOMAINS_FILE {path}: {problems}") from None
+    parsed = read_yaml_file(path, DomainsFile, f"MCP_DOMAINS_FILE {path}", validation_problems)
     base = path.resolve().parent
     return {name: _load_domain(name, row, base, path) for name, row in parsed.domains.items()}
